@@ -1,0 +1,175 @@
+//! Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, BLMPOP ...).
+//!
+//! A blocking command that finds nothing asks to block ([`crate::ctx::Ctx::block_on`]) and returns
+//! `Blocked`; the engine parks the client here with its command. A write to one of the keys marks it
+//! ready; after the writing command (or the whole EXEC) the engine runs each parked command again, oldest
+//! client first (FIFO, as Valkey), until one is served or the key can serve no more. Timeouts are checked
+//! by the host's cron. The host only has to deliver the output the engine queued.
+
+use crate::client::ClientId;
+use crate::command::CommandSpec;
+use crate::engine::Engine;
+use crate::reply::Reply;
+use std::collections::{HashMap, VecDeque};
+
+pub struct BlockedClient {
+    pub argv: Vec<Vec<u8>>,
+    pub spec: &'static CommandSpec,
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    /// Unix ms after which the client gets the timeout reply; 0 blocks forever.
+    pub deadline_ms: i64,
+    /// Commands that arrived while blocked, run once the client is served.
+    pub pending: VecDeque<Vec<Vec<u8>>>,
+}
+
+#[derive(Default)]
+pub struct Blocking {
+    /// (db, key) -> blocked clients in arrival order.
+    by_key: HashMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    clients: HashMap<ClientId, BlockedClient>,
+    /// Keys written since the last time blocked clients were served.
+    ready: Vec<(usize, Vec<u8>)>,
+    /// The block the running command asked for (db, keys, deadline).
+    requested: Option<(usize, Vec<Vec<u8>>, i64)>,
+}
+
+impl Blocking {
+    pub fn is_blocked(&self, id: ClientId) -> bool {
+        self.clients.contains_key(&id)
+    }
+
+    pub fn blocked_count(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Keys with blocked clients (INFO `blocking_keys`).
+    pub fn blocking_keys(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn blocked(&self, id: ClientId) -> Option<&BlockedClient> {
+        self.clients.get(&id)
+    }
+
+    pub(crate) fn request(&mut self, db: usize, keys: Vec<Vec<u8>>, deadline_ms: i64) {
+        self.requested = Some((db, keys, deadline_ms));
+    }
+
+    /// Parks a client whose command returned `Blocked`. A client already parked (its command ran again
+    /// and found nothing) keeps its place in line.
+    pub(crate) fn park(&mut self, id: ClientId, argv: Vec<Vec<u8>>, spec: &'static CommandSpec) {
+        let Some((db, keys, deadline_ms)) = self.requested.take() else { return };
+        if self.clients.contains_key(&id) {
+            return;
+        }
+        for k in &keys {
+            self.by_key.entry((db, k.clone())).or_default().push_back(id);
+        }
+        self.clients.insert(id, BlockedClient { argv, spec, db, keys, deadline_ms, pending: VecDeque::new() });
+    }
+
+    /// Releases a client (served, timed out, disconnected). Returns its state.
+    pub fn unblock(&mut self, id: ClientId) -> Option<BlockedClient> {
+        let b = self.clients.remove(&id)?;
+        for k in &b.keys {
+            let slot = (b.db, k.clone());
+            if let Some(q) = self.by_key.get_mut(&slot) {
+                q.retain(|&c| c != id);
+                if q.is_empty() {
+                    self.by_key.remove(&slot);
+                }
+            }
+        }
+        Some(b)
+    }
+
+    /// A key was written: if anyone waits on it, serve them after the command.
+    pub fn signal_ready(&mut self, db: usize, key: &[u8]) {
+        if self.by_key.is_empty() {
+            return;
+        }
+        let slot = (db, key.to_vec());
+        if self.by_key.contains_key(&slot) && !self.ready.contains(&slot) {
+            self.ready.push(slot);
+        }
+    }
+
+    pub fn has_ready_keys(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Queues a command that arrived while its client was blocked.
+    pub fn defer(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
+        if let Some(b) = self.clients.get_mut(&id) {
+            b.pending.push_back(argv);
+        }
+    }
+
+    pub fn next_deadline_ms(&self) -> Option<i64> {
+        self.clients.values().map(|b| b.deadline_ms).filter(|&d| d > 0).min()
+    }
+}
+
+/// Runs the commands of clients blocked on ready keys, oldest first, until no key is ready.
+pub fn serve_ready_keys(eng: &mut Engine) {
+    while !eng.blocking.ready.is_empty() {
+        let ready = std::mem::take(&mut eng.blocking.ready);
+        for slot in ready {
+            let waiting: Vec<ClientId> = eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
+            for id in waiting {
+                // The key may have been consumed by the client served before this one.
+                if !eng.dbs[slot.0].contains(&slot.1) {
+                    break;
+                }
+                retry(eng, id);
+            }
+        }
+    }
+}
+
+/// Runs a blocked client's command again; if it is served, delivers the reply and unblocks it.
+fn retry(eng: &mut Engine, id: ClientId) {
+    let Some(b) = eng.blocking.clients.get(&id) else { return };
+    let (argv, spec) = (b.argv.clone(), b.spec);
+    let db = eng.clients.get(&id).map(|c| c.db);
+    if db.is_none() {
+        eng.blocking.unblock(id);
+        return;
+    }
+    eng.cmd_time_ms = eng.clock.now_ms();
+    match eng.call(id, spec, argv) {
+        None => {
+            // Still nothing for it: it keeps its place (park ignored the repeated request).
+        }
+        Some(reply) => finish(eng, id, reply),
+    }
+}
+
+/// Delivers a blocked client's final reply and runs what it sent meanwhile.
+pub fn finish(eng: &mut Engine, id: ClientId, reply: Reply) {
+    let Some(b) = eng.blocking.unblock(id) else { return };
+    if let Some(c) = eng.clients.get_mut(&id) {
+        c.reply(&reply);
+    }
+    eng.woken.push(id);
+    let mut pending = b.pending;
+    while let Some(argv) = pending.pop_front() {
+        eng.execute(id, argv);
+        if let Some(again) = eng.blocking.clients.get_mut(&id) {
+            // Blocked again: the rest waits behind it.
+            again.pending = pending;
+            break;
+        }
+    }
+}
+
+/// Answers clients whose timeout passed with the timeout reply (a null array, as Valkey).
+pub fn expire_timeouts(eng: &mut Engine) {
+    let now = eng.clock.now_ms();
+    let due: Vec<ClientId> =
+        eng.blocking.clients.iter().filter(|(_, b)| b.deadline_ms > 0 && now > b.deadline_ms).map(|(&id, _)| id).collect();
+    for id in due {
+        finish(eng, id, Reply::NullArray);
+    }
+}

@@ -1,0 +1,255 @@
+//! The command table: every command described by data (name, arity, flags, key positions, group, since),
+//! as Valkey's `src/commands/*.json` describe them. Dispatch, arity and unknown-command errors, `COMMAND`,
+//! MULTI and script gating and key extraction all read these rows; a handler never re-checks them.
+
+use crate::args::Args;
+use crate::ctx::Ctx;
+use crate::error::CmdResult;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub type Handler = fn(&mut Ctx, &mut Args) -> CmdResult;
+
+/// Command flags, Valkey's names (see `COMMAND INFO`).
+pub mod flag {
+    pub const WRITE: u32 = 1 << 0;
+    pub const READONLY: u32 = 1 << 1;
+    pub const DENYOOM: u32 = 1 << 2;
+    pub const ADMIN: u32 = 1 << 3;
+    pub const PUBSUB: u32 = 1 << 4;
+    pub const NOSCRIPT: u32 = 1 << 5;
+    pub const BLOCKING: u32 = 1 << 6;
+    pub const LOADING: u32 = 1 << 7;
+    pub const STALE: u32 = 1 << 8;
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    pub const FAST: u32 = 1 << 11;
+    pub const NO_AUTH: u32 = 1 << 12;
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
+    pub const NO_MULTI: u32 = 1 << 15;
+    pub const MOVABLEKEYS: u32 = 1 << 16;
+    pub const ALLOW_BUSY: u32 = 1 << 17;
+    /// Not a Valkey flag name: the command reads or writes nothing in the keyspace (no key arguments).
+    pub const NONDETERMINISTIC_OUTPUT: u32 = 1 << 18;
+
+    /// (flag, name as `COMMAND INFO` prints it)
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLEKEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Generic,
+    String,
+    List,
+    Set,
+    SortedSet,
+    Hash,
+    PubSub,
+    Transactions,
+    Connection,
+    Server,
+    Scripting,
+    HyperLogLog,
+    Geo,
+    Stream,
+    Bitmap,
+}
+
+impl Group {
+    /// The name `COMMAND DOCS` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::PubSub => "pubsub",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+            Group::Scripting => "scripting",
+            Group::HyperLogLog => "hyperloglog",
+            Group::Geo => "geo",
+            Group::Stream => "stream",
+            Group::Bitmap => "bitmap",
+        }
+    }
+}
+
+/// Where a command's keys are in its arguments.
+#[derive(Clone, Copy)]
+pub enum Keys {
+    None,
+    /// Keys at `first`, `first+step`, ... up to `last` (negative `last` counts from the end: -1 is the
+    /// last argument, -2 the one before it).
+    Range { first: i32, last: i32, step: i32 },
+    /// Keys that depend on the arguments (numkeys, STREAMS ...): `legacy` is the first/last/step triple
+    /// `COMMAND INFO` reports, `find` returns the key indices.
+    Movable { legacy: (i32, i32, i32), find: fn(&[Vec<u8>]) -> Vec<usize> },
+}
+
+impl Keys {
+    pub const fn range(first: i32, last: i32, step: i32) -> Keys {
+        Keys::Range { first, last, step }
+    }
+
+    /// The first/last/step triple of `COMMAND INFO`.
+    pub fn legacy(&self) -> (i32, i32, i32) {
+        match *self {
+            Keys::None => (0, 0, 0),
+            Keys::Range { first, last, step } => (first, last, step),
+            Keys::Movable { legacy, .. } => legacy,
+        }
+    }
+
+    /// Indices of the key arguments in `argv`.
+    pub fn find(&self, argv: &[Vec<u8>]) -> Vec<usize> {
+        match *self {
+            Keys::None => Vec::new(),
+            Keys::Range { first, last, step } => {
+                let argc = argv.len() as i32;
+                let last = if last < 0 { argc + last } else { last.min(argc - 1) };
+                let mut out = Vec::new();
+                let mut i = first;
+                while i <= last && i < argc && step > 0 {
+                    out.push(i as usize);
+                    i += step;
+                }
+                out
+            }
+            Keys::Movable { find, .. } => find(argv).into_iter().filter(|&i| i < argv.len()).collect(),
+        }
+    }
+}
+
+/// Keys after a `numkeys` argument at `argv[at]` (ZUNION, SINTERCARD, LMPOP, EVAL ...).
+pub fn keys_after_numkeys(argv: &[Vec<u8>], at: usize) -> Vec<usize> {
+    let n = argv.get(at).and_then(|a| crate::num::parse_i64(a)).unwrap_or(0).max(0) as usize;
+    (at + 1..(at + 1 + n).min(argv.len())).collect()
+}
+
+pub struct CommandSpec {
+    /// Lower case, as `COMMAND` reports it; subcommands are named `container|sub`.
+    pub name: &'static str,
+    /// Valkey's arity: `n` means exactly n arguments (command name included), `-n` at least n.
+    pub arity: i32,
+    pub flags: u32,
+    pub keys: Keys,
+    pub group: Group,
+    pub since: &'static str,
+    pub summary: &'static str,
+    /// `None` for containers (CONFIG, CLIENT ...), whose subcommands run instead.
+    pub handler: Option<Handler>,
+    pub subcommands: &'static [CommandSpec],
+}
+
+impl CommandSpec {
+    pub const fn new(group: Group, name: &'static str, arity: i32, flags: u32, keys: Keys, handler: Handler) -> Self {
+        CommandSpec { name, arity, flags, keys, group, since: "1.0.0", summary: "", handler: Some(handler), subcommands: &[] }
+    }
+
+    /// A command whose first argument picks one of `subcommands` (`CONFIG GET`, `CLIENT LIST` ...).
+    pub const fn container(group: Group, name: &'static str, subcommands: &'static [CommandSpec]) -> Self {
+        CommandSpec { name, arity: -2, flags: 0, keys: Keys::None, group, since: "1.0.0", summary: "", handler: None, subcommands }
+    }
+
+    pub const fn since(mut self, since: &'static str) -> Self {
+        self.since = since;
+        self
+    }
+
+    pub const fn summary(mut self, summary: &'static str) -> Self {
+        self.summary = summary;
+        self
+    }
+
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn is_write(&self) -> bool {
+        self.has(flag::WRITE)
+    }
+
+    /// Arity holds for `argc` arguments (the command name included).
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i32;
+        if self.arity >= 0 {
+            argc == self.arity
+        } else {
+            argc >= -self.arity
+        }
+    }
+
+    /// The subcommand row for `sub` (any case).
+    pub fn subcommand(&self, sub: &[u8]) -> Option<&'static CommandSpec> {
+        let sub = std::str::from_utf8(sub).ok()?;
+        self.subcommands.iter().find(|c| c.name.split('|').nth(1).is_some_and(|n| n.eq_ignore_ascii_case(sub)))
+    }
+}
+
+/// Every top-level command, by lower-case name.
+pub struct CommandTable {
+    by_name: HashMap<&'static [u8], &'static CommandSpec, foldhash::fast::FixedState>,
+}
+
+impl CommandTable {
+    /// The table, built once from every group's rows.
+    pub fn get() -> &'static CommandTable {
+        static TABLE: OnceLock<CommandTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::with_seed(7));
+            for spec in crate::commands::all() {
+                let old = by_name.insert(spec.name.as_bytes(), spec);
+                assert!(old.is_none(), "command {} defined twice", spec.name);
+            }
+            CommandTable { by_name }
+        })
+    }
+
+    /// Case-insensitive lookup without allocating.
+    pub fn lookup(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        let mut buf = [0u8; 32];
+        if name.len() > buf.len() {
+            return None;
+        }
+        let lower = &mut buf[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.by_name.get(&*lower).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+        self.by_name.values().copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}

@@ -1,0 +1,5 @@
+//! hash commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

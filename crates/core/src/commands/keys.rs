@@ -1,0 +1,5 @@
+//! keys commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! list commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

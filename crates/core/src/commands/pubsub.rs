@@ -1,0 +1,5 @@
+//! pubsub commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! set commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! zset commands.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,358 @@
+//! `Engine`: the whole server state (16 databases, clients, pub/sub, config, statistics) and the one
+//! ordered gate every command passes before its handler runs:
+//! unknown command → arity → auth → pub/sub context → MULTI queueing → call.
+//!
+//! The engine does no I/O. A host (the tokio server, the wasm face, a test) feeds it commands per client
+//! and takes each client's output; time comes from the host's [`Clock`].
+
+use crate::args::Args;
+use crate::blocking::Blocking;
+use crate::client::{Client, ClientId, ConnInfo, ReplyMode};
+use crate::command::{flag, CommandSpec, CommandTable};
+use crate::config::Config;
+use crate::ctx::Ctx;
+use crate::db::Db;
+use crate::error::CommandError;
+use crate::pubsub::PubSub;
+use crate::reply::Reply;
+use crate::stats::Stats;
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use std::collections::HashMap;
+
+/// Time, supplied by the host: the engine never reads a clock itself.
+pub trait Clock {
+    /// Wall-clock time in unix milliseconds (deadlines, TIME, LASTSAVE).
+    fn now_ms(&self) -> i64;
+    /// A monotonic microsecond counter (command durations, SLOWLOG, busy scripts).
+    fn monotonic_us(&self) -> u64;
+}
+
+/// A clock a test or a JS host moves by hand.
+#[derive(Debug, Default, Clone)]
+pub struct ManualClock {
+    now_ms: std::rc::Rc<std::cell::Cell<i64>>,
+}
+
+impl ManualClock {
+    pub fn new(start_ms: i64) -> Self {
+        ManualClock { now_ms: std::rc::Rc::new(std::cell::Cell::new(start_ms)) }
+    }
+    pub fn advance_ms(&self, ms: i64) {
+        self.now_ms.set(self.now_ms.get() + ms);
+    }
+    pub fn set_ms(&self, ms: i64) {
+        self.now_ms.set(ms);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.now_ms.get()
+    }
+    fn monotonic_us(&self) -> u64 {
+        (self.now_ms.get().max(0) as u64) * 1000
+    }
+}
+
+pub const NUM_DATABASES: usize = 16;
+
+pub struct Engine {
+    pub dbs: Vec<Db>,
+    pub clients: HashMap<ClientId, Client, foldhash::fast::FixedState>,
+    pub config: Config,
+    pub pubsub: PubSub,
+    pub blocking: Blocking,
+    pub stats: Stats,
+    pub rng: SmallRng,
+    pub clock: Box<dyn Clock>,
+    /// WATCHed keys: (db, key) -> clients watching it.
+    pub watched: HashMap<(usize, Vec<u8>), Vec<ClientId>, foldhash::fast::FixedState>,
+    /// Clients other than the caller that got output during the last call (pub/sub, unblocked).
+    pub woken: Vec<ClientId>,
+    /// Writes since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    pub next_client_id: ClientId,
+    /// When the engine started (uptime, LRU clock origin).
+    pub start_ms: i64,
+    /// Unix seconds of the last successful save (LASTSAVE).
+    pub last_save_s: i64,
+    /// Time of the command being run, read once per top-level command as Valkey does.
+    pub cmd_time_ms: i64,
+    /// Nesting depth of command execution (EXEC, scripts run commands inside a command).
+    pub(crate) depth: u32,
+    /// Unix ms until which clients are paused by CLIENT PAUSE, and whether only writes are.
+    pub pause_until_ms: i64,
+    pub pause_writes_only: bool,
+    /// DEBUG SET-ACTIVE-EXPIRE
+    pub active_expire_enabled: bool,
+}
+
+impl Engine {
+    pub fn new(config: Config, clock: Box<dyn Clock>, seed: u64) -> Engine {
+        let now = clock.now_ms();
+        let dbs = (0..config.databases.max(1) as usize).map(|_| Db::new()).collect();
+        Engine {
+            dbs,
+            clients: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(seed)),
+            config,
+            pubsub: PubSub::default(),
+            blocking: Blocking::default(),
+            stats: Stats::default(),
+            rng: SmallRng::seed_from_u64(seed),
+            clock,
+            watched: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(seed ^ 1)),
+            woken: Vec::new(),
+            dirty: 0,
+            next_client_id: 1,
+            start_ms: now,
+            last_save_s: now / 1000,
+            cmd_time_ms: now,
+            depth: 0,
+            pause_until_ms: 0,
+            pause_writes_only: false,
+            active_expire_enabled: true,
+        }
+    }
+
+    /// Registers a connection; returns its CLIENT ID.
+    pub fn connect(&mut self, conn: ConnInfo) -> ClientId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let now = self.clock.now_ms();
+        let mut client = Client::new(id, conn, now);
+        client.authenticated = self.config.requirepass.is_none();
+        self.clients.insert(id, client);
+        self.stats.total_connections_received += 1;
+        id
+    }
+
+    /// Forgets a connection: its subscriptions, WATCHes and blocked state go with it.
+    pub fn disconnect(&mut self, id: ClientId) {
+        crate::commands::transactions::unwatch_all(self, id);
+        crate::pubsub::unsubscribe_all(self, id);
+        self.blocking.unblock(id);
+        self.clients.remove(&id);
+    }
+
+    pub fn client(&self, id: ClientId) -> Option<&Client> {
+        self.clients.get(&id)
+    }
+
+    pub fn client_mut(&mut self, id: ClientId) -> Option<&mut Client> {
+        self.clients.get_mut(&id)
+    }
+
+    /// Takes the RESP bytes queued for a client.
+    pub fn take_output(&mut self, id: ClientId) -> Vec<u8> {
+        self.clients.get_mut(&id).map(|c| std::mem::take(&mut c.out)).unwrap_or_default()
+    }
+
+    /// Takes the replies queued for a client in [`crate::client::OutputMode::Values`].
+    pub fn take_output_values(&mut self, id: ClientId) -> Vec<Reply> {
+        self.clients.get_mut(&id).map(|c| std::mem::take(&mut c.out_values)).unwrap_or_default()
+    }
+
+    /// Clients (other than the ones that ran commands) that have new output to flush.
+    pub fn take_woken(&mut self) -> Vec<ClientId> {
+        std::mem::take(&mut self.woken)
+    }
+
+    /// The client asked to be disconnected once its output is written (QUIT, CLIENT KILL ...).
+    pub fn should_close(&self, id: ClientId) -> bool {
+        self.clients.get(&id).is_none_or(|c| c.close_after_reply)
+    }
+
+    /// Runs one command for a client; its reply is queued in the client's output.
+    pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
+        if argv.is_empty() || !self.clients.contains_key(&id) {
+            return;
+        }
+        if self.blocking.is_blocked(id) {
+            // Pipelined behind a blocked command: runs once that one is served.
+            self.blocking.defer(id, argv);
+            return;
+        }
+        self.cmd_time_ms = self.clock.now_ms();
+        let now = self.cmd_time_ms;
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.last_interaction_ms = now;
+        }
+        self.process(id, argv);
+        self.after_command(id);
+        // A handled command consumes a pending CLIENT REPLY SKIP.
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.reply_mode = match c.reply_mode {
+                ReplyMode::SkipNext => ReplyMode::Skip,
+                ReplyMode::Skip => ReplyMode::On,
+                m => m,
+            };
+        }
+    }
+
+    /// The gate: every check before the handler, in Valkey's order.
+    fn process(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
+        let table = CommandTable::get();
+        let Some(mut spec) = table.lookup(&argv[0]) else {
+            let err = unknown_command_error(&argv);
+            return self.reject(id, None, err);
+        };
+        if spec.handler.is_none() {
+            // A container: the subcommand picks the row.
+            if argv.len() < 2 {
+                return self.reject(id, Some(spec), CommandError::WrongArity(spec.name.to_string()));
+            }
+            match spec.subcommand(&argv[1]) {
+                Some(sub) => spec = sub,
+                None => {
+                    let err = CommandError::UnknownSubcommand(
+                        truncate_lossy(&argv[1], 128),
+                        String::from_utf8_lossy(&argv[0]).to_uppercase(),
+                    );
+                    return self.reject(id, Some(spec), err);
+                }
+            }
+        }
+        if !spec.arity_ok(argv.len()) {
+            return self.reject(id, Some(spec), CommandError::WrongArity(spec.name.to_string()));
+        }
+        let client = &self.clients[&id];
+        if !client.authenticated && !spec.has(flag::NO_AUTH) {
+            return self.reject(id, Some(spec), CommandError::NoAuth);
+        }
+        if client.multi.is_some() && spec.has(flag::NO_MULTI) {
+            return self.reject(id, Some(spec), CommandError::NotAllowedInMulti);
+        }
+        if client.in_pubsub_context() && !allowed_in_pubsub_context(spec) {
+            return self.reject(id, Some(spec), CommandError::PubSubContext(spec.name.to_string()));
+        }
+        if client.subscription_count() == 0 && matches!(spec.name, "unsubscribe" | "punsubscribe" | "sunsubscribe") {
+            return self.reject(id, Some(spec), CommandError::NoSub(spec.name.to_string()));
+        }
+        if client.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+            let c = self.clients.get_mut(&id).expect("checked");
+            c.multi.as_mut().expect("in multi").queued.push(argv);
+            c.reply(&Reply::QUEUED);
+            return;
+        }
+        let reply = self.call(id, spec, argv);
+        if let Some(reply) = reply {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.reply(&reply);
+            }
+        }
+    }
+
+    /// Answers a command refused by the gate: counted as rejected, and it aborts an open MULTI.
+    fn reject(&mut self, id: ClientId, spec: Option<&'static CommandSpec>, err: CommandError) {
+        if let Some(spec) = spec {
+            self.stats.command(spec.name).rejected_calls += 1;
+        }
+        let reply = Reply::from(err);
+        self.stats.count_error(reply.error_text().unwrap_or("ERR"));
+        if let Some(c) = self.clients.get_mut(&id) {
+            if let Some(m) = c.multi.as_mut() {
+                m.aborted = true;
+            }
+            c.reply(&reply);
+        }
+    }
+
+    /// Runs a command that passed the gate and returns its reply (`None` when the client blocked).
+    /// EXEC and scripts call this for each command they run.
+    pub fn call(&mut self, id: ClientId, spec: &'static CommandSpec, argv: Vec<Vec<u8>>) -> Option<Reply> {
+        let handler = spec.handler.expect("containers resolve to subcommands before call");
+        let skip = if spec.name.contains('|') { 2 } else { 1 };
+        let start_us = self.clock.monotonic_us();
+        let dirty_before = self.dirty;
+        self.depth += 1;
+        let mut args = Args::new(argv, skip);
+        let result = {
+            let mut ctx = Ctx::new(self, id, spec);
+            handler(&mut ctx, &mut args)
+        };
+        self.depth -= 1;
+        let elapsed_us = self.clock.monotonic_us().saturating_sub(start_us);
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.last_cmd = spec.name;
+        }
+        let stats = self.stats.command(spec.name);
+        stats.calls += 1;
+        stats.usec += elapsed_us;
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(CommandError::Blocked) => {
+                self.blocking.park(id, args.into_argv(), spec);
+                return None;
+            }
+            Err(e) => {
+                self.stats.command(spec.name).failed_calls += 1;
+                Reply::from(e)
+            }
+        };
+        if let Some(text) = reply.error_text() {
+            self.stats.count_error(text);
+        }
+        let _ = dirty_before;
+        crate::commands::server::after_call(self, id, spec, &args, elapsed_us);
+        Some(reply)
+    }
+
+    /// After a top-level command: serve clients blocked on keys it made ready.
+    fn after_command(&mut self, _id: ClientId) {
+        if self.depth == 0 && self.blocking.has_ready_keys() {
+            crate::blocking::serve_ready_keys(self);
+        }
+    }
+
+    /// Periodic work the host runs `hz` times a second: active expiry, blocked-client timeouts,
+    /// idle-client timeouts are the host's (it owns the sockets).
+    pub fn cron(&mut self) {
+        self.cmd_time_ms = self.clock.now_ms();
+        crate::expire::active_expire_cycle(self);
+        crate::blocking::expire_timeouts(self);
+        for db in &mut self.dbs {
+            db.keys.rehash(100);
+            db.expires.rehash(100);
+        }
+    }
+
+    /// The earliest time the host must call [`Engine::cron`] for a blocked client's timeout.
+    pub fn next_timeout_ms(&self) -> Option<i64> {
+        self.blocking.next_deadline_ms()
+    }
+
+    /// Seconds since the engine started, the clock OBJECT IDLETIME is measured with.
+    pub fn lru_clock(&self) -> u32 {
+        ((self.cmd_time_ms - self.start_ms).max(0) / 1000) as u32
+    }
+}
+
+/// Commands a RESP2 client may send while subscribed.
+fn allowed_in_pubsub_context(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+    )
+}
+
+/// `unknown command 'foo', with args beginning with: 'a' 'b' ` (args quoted until 128 bytes).
+fn unknown_command_error(argv: &[Vec<u8>]) -> CommandError {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push('\'');
+        args.push_str(&truncate_lossy(a, room));
+        args.push_str("' ");
+    }
+    CommandError::UnknownCommand(truncate_lossy(&argv[0], 128), args)
+}
+
+/// Like C's `%.Ns` on user input: at most `max` bytes, stopping at a NUL.
+pub(crate) fn truncate_lossy(b: &[u8], max: usize) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(max);
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
