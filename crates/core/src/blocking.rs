@@ -32,6 +32,8 @@ pub struct Blocking {
     ready: Vec<(usize, Vec<u8>)>,
     /// The block the running command asked for (db, keys, deadline).
     requested: Option<(usize, Vec<Vec<u8>>, i64)>,
+    /// Clients held by CLIENT PAUSE, in arrival order (their command is in `clients`, with no keys).
+    postponed: VecDeque<ClientId>,
 }
 
 impl Blocking {
@@ -69,8 +71,23 @@ impl Blocking {
         self.clients.insert(id, BlockedClient { argv, spec, db, keys, deadline_ms, pending: VecDeque::new() });
     }
 
+    /// Holds a client's command until CLIENT PAUSE ends.
+    pub(crate) fn postpone(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
+        let spec = crate::command::CommandTable::get().lookup(&argv[0]).expect("looked up by the gate");
+        self.clients.insert(
+            id,
+            BlockedClient { argv, spec, db: 0, keys: Vec::new(), deadline_ms: 0, pending: VecDeque::new() },
+        );
+        self.postponed.push_back(id);
+    }
+
+    pub fn has_postponed(&self) -> bool {
+        !self.postponed.is_empty()
+    }
+
     /// Releases a client (served, timed out, disconnected). Returns its state.
     pub fn unblock(&mut self, id: ClientId) -> Option<BlockedClient> {
+        self.postponed.retain(|&c| c != id);
         let b = self.clients.remove(&id)?;
         for k in &b.keys {
             let slot = (b.db, k.clone());
@@ -161,6 +178,26 @@ pub fn finish(eng: &mut Engine, id: ClientId, reply: Reply) {
             again.pending = pending;
             break;
         }
+    }
+}
+
+/// Runs the commands CLIENT PAUSE held, oldest first, once the pause is over.
+pub fn release_postponed(eng: &mut Engine) {
+    while let Some(&id) = eng.blocking.postponed.front() {
+        if eng.is_paused() {
+            return;
+        }
+        let Some(b) = eng.blocking.unblock(id) else { continue };
+        let mut pending = b.pending;
+        pending.push_front(b.argv);
+        while let Some(argv) = pending.pop_front() {
+            eng.execute(id, argv);
+            if let Some(again) = eng.blocking.clients.get_mut(&id) {
+                again.pending.extend(pending.drain(..));
+                break;
+            }
+        }
+        eng.woken.push(id);
     }
 }
 

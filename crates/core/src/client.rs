@@ -8,6 +8,10 @@ use std::collections::HashSet;
 
 pub type ClientId = u64;
 
+/// A client's subscriptions of one kind. A fixed hasher keeps the engine deterministic (UNSUBSCRIBE
+/// without arguments walks this set).
+pub type SubscriptionSet = HashSet<Vec<u8>, foldhash::fast::FixedState>;
+
 /// How a host wants a client's replies: RESP bytes for a socket, values for an in-process API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputMode {
@@ -39,6 +43,16 @@ pub struct ConnInfo {
     pub output: OutputMode,
 }
 
+/// A key this client WATCHes.
+#[derive(Debug, Clone)]
+pub struct WatchedKey {
+    pub db: usize,
+    pub key: ByteStr,
+    /// The key was already logically expired when WATCHed: its deletion by expiry is no change
+    /// (Valkey's "WATCH stale keys should not fail EXEC").
+    pub expired: bool,
+}
+
 /// Commands queued by MULTI.
 #[derive(Debug, Default)]
 pub struct MultiState {
@@ -59,13 +73,16 @@ pub struct Client {
     pub user: String,
     pub authenticated: bool,
     pub multi: Option<MultiState>,
-    /// Keys this client WATCHes, as (db, key).
-    pub watched: Vec<(usize, ByteStr)>,
+    /// Keys this client WATCHes, in WATCH order.
+    pub watched: Vec<WatchedKey>,
     /// A watched key was touched: the next EXEC fails.
     pub watch_dirty: bool,
-    pub channels: HashSet<Vec<u8>>,
-    pub patterns: HashSet<Vec<u8>>,
-    pub shard_channels: HashSet<Vec<u8>>,
+    pub channels: SubscriptionSet,
+    pub patterns: SubscriptionSet,
+    pub shard_channels: SubscriptionSet,
+    /// Pub/sub messages published to this client by its own running command: they follow the
+    /// command's reply, as in Valkey (PUBLISH to self, keyspace events of one's own writes).
+    pub pending_push: Vec<Reply>,
     pub reply_mode: ReplyMode,
     /// CLIENT NO-EVICT / NO-TOUCH
     pub no_evict: bool,
@@ -78,6 +95,16 @@ pub struct Client {
     pub close_after_reply: bool,
     /// MONITOR: gets every command other clients run.
     pub monitor: bool,
+    /// CLIENT CAPA REDIRECT
+    pub capa_redirect: bool,
+    /// Traffic and work counters for CLIENT LIST (`tot-net-in`, `tot-net-out`, `tot-cmds`): the host
+    /// counts the bytes it reads and writes, the engine counts commands run (nested ones included).
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub commands_processed: u64,
+    /// Query buffer length and free room as the host last saw them (CLIENT LIST `qbuf`, `qbuf-free`).
+    pub query_buf_len: usize,
+    pub query_buf_free: usize,
     pub out: Vec<u8>,
     pub out_values: Vec<Reply>,
 }
@@ -95,9 +122,14 @@ impl Client {
         }
     }
 
-    /// Subscriptions of every kind (the count SUBSCRIBE replies with).
+    /// Subscriptions of every kind: a client with any is in pub/sub mode (CLIENT LIST flag `P`).
     pub fn subscription_count(&self) -> usize {
         self.channels.len() + self.patterns.len() + self.shard_channels.len()
+    }
+
+    /// Channels plus patterns: the count (P)SUBSCRIBE and (P)UNSUBSCRIBE confirmations carry.
+    pub fn channel_and_pattern_count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
     }
 
     /// RESP2 clients with subscriptions may only run the pub/sub commands.
@@ -105,12 +137,26 @@ impl Client {
         self.proto == Protocol::Resp2 && self.subscription_count() > 0
     }
 
-    /// Queues a reply for this client, honouring CLIENT REPLY.
+    /// Queues a command's reply for this client, honouring CLIENT REPLY, then the pub/sub messages
+    /// its command published to it. Push replies (subscription confirmations) are out-of-band data and
+    /// go out even with replies off, as Valkey's "pushing" flag does. `SkipNext` silences too: it is
+    /// only ever set while CLIENT REPLY SKIP itself runs, and that command has no reply.
     pub fn reply(&mut self, reply: &Reply) {
-        if matches!(self.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+        let silenced = matches!(self.reply_mode, ReplyMode::Off | ReplyMode::Skip | ReplyMode::SkipNext);
+        if !silenced || matches!(reply, Reply::Push(_)) {
+            self.push_raw(reply);
+        }
+        self.flush_pending_push();
+    }
+
+    /// Sends the messages held back while this client's command ran.
+    pub fn flush_pending_push(&mut self) {
+        if self.pending_push.is_empty() {
             return;
         }
-        self.push_raw(reply);
+        for msg in std::mem::take(&mut self.pending_push) {
+            self.push_raw(&msg);
+        }
     }
 
     /// Queues a reply regardless of CLIENT REPLY: pub/sub messages are pushed even to a client that

@@ -348,7 +348,10 @@ impl<K: AsRef<[u8]>, V> Dict<K, V> {
             self.tables.swap(0, 1);
             self.tables[1] = Table::empty();
             self.rehash_idx = None;
-            return false;
+            // Deletions during the move may have left the new table too sparse or too full.
+            self.shrink_if_needed();
+            self.grow_if_needed();
+            return self.rehash_idx.is_some();
         }
         self.rehash_idx = Some(idx);
         true

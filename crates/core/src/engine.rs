@@ -163,6 +163,17 @@ impl Engine {
         self.clients.get(&id).is_none_or(|c| c.close_after_reply)
     }
 
+    /// Answers malformed input with Valkey's `-ERR Protocol error: ...` and marks the client to be closed
+    /// once that is written.
+    pub fn protocol_error(&mut self, id: ClientId, err: &crate::resp::ProtocolError) {
+        let reply = Reply::Error(format!("ERR {err}").into());
+        self.stats.count_error("ERR");
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.push_raw(&reply);
+            c.close_after_reply = true;
+        }
+    }
+
     /// Runs one command for a client; its reply is queued in the client's output.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
         if argv.is_empty() || !self.clients.contains_key(&id) {
@@ -178,7 +189,13 @@ impl Engine {
         if let Some(c) = self.clients.get_mut(&id) {
             c.last_interaction_ms = now;
         }
+        // Messages this client's own command publishes to it arrive after its reply, as in Valkey.
+        let previous = self.pubsub.current_client.replace(id);
         self.process(id, argv);
+        self.pubsub.current_client = previous;
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.flush_pending_push();
+        }
         self.after_command(id);
         // A handled command consumes a pending CLIENT REPLY SKIP.
         if let Some(c) = self.clients.get_mut(&id) {
@@ -229,6 +246,12 @@ impl Engine {
         if client.subscription_count() == 0 && matches!(spec.name, "unsubscribe" | "punsubscribe" | "sunsubscribe") {
             return self.reject(id, Some(spec), CommandError::NoSub(spec.name.to_string()));
         }
+        if self.pause_applies(id, spec) {
+            // CLIENT PAUSE: the command waits, with everything the client sends after it.
+            self.blocking.postpone(id, argv);
+            return;
+        }
+        let client = &self.clients[&id];
         if client.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             let c = self.clients.get_mut(&id).expect("checked");
             c.multi.as_mut().expect("in multi").queued.push(argv);
@@ -266,6 +289,11 @@ impl Engine {
         let start_us = self.clock.monotonic_us();
         let dirty_before = self.dirty;
         self.depth += 1;
+        if self.depth == 1 {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.last_cmd = spec.name;
+            }
+        }
         let mut args = Args::new(argv, skip);
         let result = {
             let mut ctx = Ctx::new(self, id, spec);
@@ -273,9 +301,6 @@ impl Engine {
         };
         self.depth -= 1;
         let elapsed_us = self.clock.monotonic_us().saturating_sub(start_us);
-        if let Some(c) = self.clients.get_mut(&id) {
-            c.last_cmd = spec.name;
-        }
         let stats = self.stats.command(spec.name);
         stats.calls += 1;
         stats.usec += elapsed_us;
@@ -293,16 +318,45 @@ impl Engine {
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
         }
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.commands_processed += 1;
+        }
         let _ = dirty_before;
         crate::commands::server::after_call(self, id, spec, &args, elapsed_us);
         Some(reply)
     }
 
-    /// After a top-level command: serve clients blocked on keys it made ready.
+    /// After a top-level command: serve clients blocked on keys it made ready, release clients held by
+    /// a CLIENT PAUSE that just ended.
     fn after_command(&mut self, _id: ClientId) {
-        if self.depth == 0 && self.blocking.has_ready_keys() {
+        if self.depth != 0 {
+            return;
+        }
+        if self.blocking.has_ready_keys() {
             crate::blocking::serve_ready_keys(self);
         }
+        if self.blocking.has_postponed() && !self.is_paused() {
+            crate::blocking::release_postponed(self);
+        }
+    }
+
+    /// A CLIENT PAUSE is in force.
+    pub fn is_paused(&self) -> bool {
+        self.pause_until_ms > self.clock.now_ms()
+    }
+
+    /// CLIENT PAUSE holds this command: every command under PAUSE ALL; under PAUSE WRITE, commands that
+    /// write or may replicate, and an EXEC whose queue has such a command.
+    fn pause_applies(&self, id: ClientId, spec: &CommandSpec) -> bool {
+        if !self.is_paused() {
+            return false;
+        }
+        if !self.pause_writes_only {
+            return true;
+        }
+        let writes = flag::WRITE | flag::MAY_REPLICATE;
+        spec.flags & writes != 0
+            || (spec.name == "exec" && crate::commands::transactions::queued_command_flags(self, id) & writes != 0)
     }
 
     /// Periodic work the host runs `hz` times a second: active expiry, blocked-client timeouts,
@@ -311,6 +365,9 @@ impl Engine {
         self.cmd_time_ms = self.clock.now_ms();
         crate::expire::active_expire_cycle(self);
         crate::blocking::expire_timeouts(self);
+        if self.blocking.has_postponed() && !self.is_paused() {
+            crate::blocking::release_postponed(self);
+        }
         for db in &mut self.dbs {
             db.keys.rehash(100);
             db.expires.rehash(100);
@@ -319,7 +376,11 @@ impl Engine {
 
     /// The earliest time the host must call [`Engine::cron`] for a blocked client's timeout.
     pub fn next_timeout_ms(&self) -> Option<i64> {
-        self.blocking.next_deadline_ms()
+        let pause_end = (self.blocking.has_postponed() && self.pause_until_ms > 0).then_some(self.pause_until_ms);
+        match (self.blocking.next_deadline_ms(), pause_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Seconds since the engine started, the clock OBJECT IDLETIME is measured with.

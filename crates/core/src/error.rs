@@ -73,6 +73,104 @@ pub enum CommandError {
     #[error("ERR Command not allowed inside a transaction")]
     NotAllowedInMulti,
 
+    // -- string ------------------------------------------------------------------------------------------
+    #[error("ERR offset is out of range")]
+    OffsetOutOfRange,
+    #[error("ERR The specified keys must contain string values")]
+    LcsKeysNotStrings,
+    #[error("ERR If you want both the length and indexes, please just use IDX.")]
+    LcsLenWithIdx,
+    #[error("ERR String too long for LCS")]
+    LcsStringTooLong,
+    #[error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")]
+    LcsTableTooBig,
+    #[error("ERR Insufficient memory, failed allocating transient memory for LCS")]
+    LcsAllocFailed,
+
+    // -- hash & set --------------------------------------------------------------------------------------
+    #[error("ERR hash value is not an integer")]
+    HashValueNotInteger,
+    #[error("ERR hash value is not a float")]
+    HashValueNotFloat,
+    #[error("ERR value is NaN or Infinity")]
+    NanOrInfinity,
+    #[error("ERR NOVALUES option can only be used in HSCAN")]
+    NoValuesOutsideHscan,
+    #[error("ERR NOSCORES option can only be used in ZSCAN")]
+    NoScoresOutsideZscan,
+    #[error("ERR numkeys should be greater than 0")]
+    NumkeysNotPositive,
+    #[error("ERR Number of keys can't be greater than number of args")]
+    NumkeysTooLarge,
+    #[error("ERR LIMIT can't be negative")]
+    LimitNegative,
+
+    // -- sorted set ----------------------------------------------------------------------------------
+    #[error("ERR XX and NX options at the same time are not compatible")]
+    ZaddXxAndNx,
+    #[error("ERR GT, LT, and/or NX options at the same time are not compatible")]
+    ZaddGtLtNx,
+    #[error("ERR INCR option supports a single increment-element pair")]
+    ZaddIncrPairs,
+    #[error("ERR resulting score is not a number (NaN)")]
+    ScoreNan,
+    #[error("ERR min or max is not a float")]
+    ScoreRangeNotFloat,
+    #[error("ERR min or max not valid string range item")]
+    LexRangeInvalid,
+    #[error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")]
+    ZrangeLimitByRank,
+    #[error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")]
+    ZrangeWithscoresByLex,
+    #[error("ERR weight value is not a float")]
+    WeightNotFloat,
+    #[error("ERR count should be greater than 0")]
+    CountNotPositive,
+
+    // -- list --------------------------------------------------------------------------------------------
+    #[error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")]
+    RankZero,
+    #[error("ERR COUNT can't be negative")]
+    CountNegative,
+    #[error("ERR MAXLEN can't be negative")]
+    MaxlenNegative,
+
+    // -- connection, pub/sub, transactions ---------------------------------------------------------------
+    #[error("ERR unknown subcommand or wrong number of arguments for '{0}'. Try {1} HELP.")]
+    SubcommandSyntax(String, String),
+    #[error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")]
+    AuthWithoutPassword,
+    #[error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")]
+    HelloNoAuth,
+    #[error("ERR Protocol version is not an integer or out of range")]
+    ProtocolVersionNotInteger,
+    #[error("ERR Client names cannot contain spaces, newlines or special characters.")]
+    InvalidClientName,
+    #[error("ERR No such client")]
+    NoSuchClient,
+    #[error("ERR Invalid client ID")]
+    InvalidClientId,
+    #[error("ERR client-id should be greater than 0")]
+    ClientIdNotPositive,
+    #[error("ERR maxage is not an integer or out of range")]
+    MaxAgeNotInteger,
+    #[error("ERR maxage should be greater than 0")]
+    MaxAgeNotPositive,
+    #[error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")]
+    UnblockReason,
+    #[error("UNBLOCKED client unblocked via CLIENT UNBLOCK")]
+    Unblocked,
+    #[error("ERR CLIENT PAUSE mode must be WRITE or ALL")]
+    PauseMode,
+    #[error("ERR timeout is not an integer or out of range")]
+    TimeoutNotInteger,
+    #[error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")]
+    SsubscribeDenyBlocking,
+    #[error("ERR EXEC without MULTI")]
+    ExecWithoutMulti,
+    #[error("ERR DISCARD without MULTI")]
+    DiscardWithoutMulti,
+
     // -- any other error with its full text (code included), for messages built from input ----------
     #[error("{0}")]
     Other(Cow<'static, str>),

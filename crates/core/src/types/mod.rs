@@ -34,8 +34,42 @@ impl Value {
         }
     }
 
+    /// The name `OBJECT ENCODING` replies with.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(s) => string_encoding(s),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+        }
+    }
+
+    /// Approximate bytes this value uses (MEMORY USAGE), its heap allocations included.
+    pub fn memory_usage(&self) -> usize {
+        match self {
+            Value::Str(s) => s.heap_size(),
+            Value::List(l) => l.memory_usage(),
+            Value::Hash(h) => h.memory_usage(),
+            Value::Set(s) => s.memory_usage(),
+            Value::ZSet(z) => z.memory_usage(),
+        }
+    }
+
     pub fn str(bytes: impl Into<ByteStr>) -> Value {
         Value::Str(bytes.into())
+    }
+}
+
+/// Valkey stores a string as `int` when it is a canonical 64-bit integer of at most 20 chars, `embstr`
+/// when at most 44 bytes, `raw` otherwise.
+pub fn string_encoding(s: &[u8]) -> &'static str {
+    if s.len() <= 20 && crate::num::parse_i64(s).is_some() {
+        "int"
+    } else if s.len() <= 44 {
+        "embstr"
+    } else {
+        "raw"
     }
 }
 

@@ -37,7 +37,8 @@ impl Harness {
     pub fn with_config(config: Config) -> Harness {
         let clock = ManualClock::new(START_MS);
         let mut eng = Engine::new(config, Box::new(clock.clone()), 42);
-        let client = eng.connect(ConnInfo { addr: "127.0.0.1:50000".into(), output: OutputMode::Values, ..Default::default() });
+        let client =
+            eng.connect(ConnInfo { addr: "127.0.0.1:50000".into(), output: OutputMode::Values, ..Default::default() });
         Harness { eng, clock, client }
     }
 

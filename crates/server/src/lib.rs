@@ -1,0 +1,13 @@
+//! ferrokey-server: the tokio host of the engine, a drop-in for `valkey-server`.
+//!
+//! # Layout
+//! - [`server`]: listeners, connections, batching commands into the engine, the cron.
+//! - [`alloc`]: the counted global allocator behind `used_memory`.
+//! - [`clock`]: the system clock the engine reads time through.
+//! - [`log`]: the log in Valkey's format.
+
+pub mod args;
+pub mod alloc;
+pub mod clock;
+pub mod log;
+pub mod server;

@@ -1,0 +1,275 @@
+//! The TCP server: accepts connections, feeds each connection's parsed commands to the engine in batches,
+//! and writes replies back in batches.
+//!
+//! Everything runs on one thread (a tokio `LocalSet`), as Valkey's main thread does: the engine sits in
+//! a `RefCell` that a connection borrows for a whole batch of pipelined commands and releases before it
+//! awaits the socket. No locks, no channels; a write to another client's output (pub/sub, a blocked
+//! client served) wakes that client's task through its `Notify`.
+
+use crate::clock::SystemClock;
+use crate::{notice, verbose, warning};
+use bytes::{Buf, BytesMut};
+use ferrokey_core::client::{ClientId, ConnInfo, OutputMode};
+use ferrokey_core::config::Config;
+use ferrokey_core::resp::{CommandDecoder, DecodeLimits};
+use ferrokey_core::Engine;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// Bytes read per socket read, as Valkey's PROTO_IOBUF_LEN.
+const READ_CHUNK: usize = 16 * 1024;
+
+pub struct Server {
+    pub engine: RefCell<Engine>,
+    /// The wake-up handle of every connection task.
+    conns: RefCell<HashMap<ClientId, Rc<Notify>>>,
+    /// Wakes the cron task early (a client blocked with a timeout sooner than the next tick).
+    timers: Notify,
+}
+
+impl Server {
+    pub fn new(config: Config, seed: u64) -> Rc<Server> {
+        Rc::new(Server {
+            engine: RefCell::new(Engine::new(config, Box::new(SystemClock::new()), seed)),
+            conns: RefCell::new(HashMap::new()),
+            timers: Notify::new(),
+        })
+    }
+
+    /// Accepts connections forever.
+    pub async fn accept_loop(self: Rc<Self>, listener: TcpListener) {
+        loop {
+            match listener.accept().await {
+                Ok((stream, _)) => {
+                    let srv = self.clone();
+                    tokio::task::spawn_local(async move { srv.serve(stream).await });
+                }
+                Err(e) => {
+                    warning!("Accepting client connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        }
+    }
+
+    /// One connection, from accept to close.
+    async fn serve(self: Rc<Self>, mut stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
+        let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+        let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        {
+            let eng = self.engine.borrow();
+            if eng.clients.len() >= eng.config.maxclients as usize {
+                drop(eng);
+                self.engine.borrow_mut().stats.rejected_connections += 1;
+                let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+                return;
+            }
+        }
+        let fd = raw_fd(&stream);
+        let id = self.engine.borrow_mut().connect(ConnInfo { addr: addr.clone(), laddr, fd, output: OutputMode::Resp });
+        verbose!("Accepted {addr}");
+        let wake = Rc::new(Notify::new());
+        self.conns.borrow_mut().insert(id, wake.clone());
+
+        let (mut rd, mut wr) = stream.split();
+        let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
+        let mut decoder = CommandDecoder::new();
+        loop {
+            if rbuf.capacity() - rbuf.len() < READ_CHUNK {
+                rbuf.reserve(READ_CHUNK);
+            }
+            tokio::select! {
+                biased;
+                _ = wake.notified() => {}
+                r = rd.read_buf(&mut rbuf) => match r {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => self.process_input(id, &mut decoder, &mut rbuf, n),
+                },
+            }
+            let out = self.engine.borrow_mut().take_output(id);
+            if !out.is_empty() && wr.write_all(&out).await.is_err() {
+                break;
+            }
+            if self.engine.borrow().should_close(id) {
+                break;
+            }
+        }
+        self.conns.borrow_mut().remove(&id);
+        let mut eng = self.engine.borrow_mut();
+        eng.disconnect(id);
+        self.wake_others(&mut eng, id);
+    }
+
+    /// Runs every complete command in the read buffer, then wakes the clients that got output.
+    fn process_input(&self, id: ClientId, decoder: &mut CommandDecoder, rbuf: &mut BytesMut, read: usize) {
+        let mut eng = self.engine.borrow_mut();
+        eng.stats.net_input_bytes += read as u64;
+        loop {
+            let Some(client) = eng.client(id) else { return };
+            if client.close_after_reply {
+                break;
+            }
+            let limits = DecodeLimits { max_bulk_len: eng.config.proto_max_bulk_len, auth_required: !client.authenticated };
+            match decoder.decode(rbuf, limits) {
+                Ok((used, cmd)) => {
+                    rbuf.advance(used);
+                    match cmd {
+                        Some(argv) => eng.execute(id, argv),
+                        None if used == 0 => break,
+                        None => {}
+                    }
+                }
+                Err(e) => {
+                    verbose!("Protocol error ({e}) from client: id={id}");
+                    eng.protocol_error(id, &e);
+                    rbuf.clear();
+                    break;
+                }
+            }
+        }
+        if rbuf.len() > eng.config.client_query_buffer_limit as usize {
+            warning!("Closing client that reached max query buffer length: id={id} (qbuf initial bytes: {:?})", String::from_utf8_lossy(&rbuf[..rbuf.len().min(64)]));
+            if let Some(c) = eng.client_mut(id) {
+                c.close_after_reply = true;
+            }
+        }
+        self.wake_others(&mut eng, id);
+        if eng.blocking.blocked_count() > 0 {
+            self.timers.notify_one();
+        }
+    }
+
+    /// Wakes the tasks of clients that got output from someone else's command.
+    fn wake_others(&self, eng: &mut Engine, me: ClientId) {
+        let woken = eng.take_woken();
+        if woken.is_empty() {
+            return;
+        }
+        let conns = self.conns.borrow();
+        for id in woken {
+            if id != me {
+                if let Some(n) = conns.get(&id) {
+                    n.notify_one();
+                }
+            }
+        }
+    }
+
+    /// The periodic work: the engine's cron `hz` times a second, blocked-client timeouts when due, and
+    /// closing clients idle for longer than `timeout`.
+    pub async fn cron_loop(self: Rc<Self>) {
+        let mut next_cron = tokio::time::Instant::now();
+        loop {
+            let (period, until_timeout) = {
+                let eng = self.engine.borrow();
+                let period = Duration::from_millis(1000 / eng.config.hz.clamp(1, 500) as u64);
+                let until = eng.next_timeout_ms().map(|at| {
+                    let now = ferrokey_core::Clock::now_ms(&*eng.clock);
+                    Duration::from_millis((at - now + 1).max(0) as u64)
+                });
+                (period, until)
+            };
+            let mut wake_at = next_cron;
+            if let Some(d) = until_timeout {
+                wake_at = wake_at.min(tokio::time::Instant::now() + d);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(wake_at) => {}
+                _ = self.timers.notified() => continue,
+            }
+            let mut eng = self.engine.borrow_mut();
+            if tokio::time::Instant::now() >= next_cron {
+                eng.cron();
+                self.close_idle_clients(&mut eng);
+                next_cron += period;
+                if next_cron < tokio::time::Instant::now() {
+                    next_cron = tokio::time::Instant::now() + period;
+                }
+            } else {
+                ferrokey_core::blocking::expire_timeouts(&mut eng);
+            }
+            self.wake_others(&mut eng, 0);
+        }
+    }
+
+    /// `timeout`: idle clients are closed, but never subscribers or blocked clients.
+    fn close_idle_clients(&self, eng: &mut Engine) {
+        let timeout_ms = eng.config.timeout_secs * 1000;
+        if timeout_ms <= 0 {
+            return;
+        }
+        let now = ferrokey_core::Clock::now_ms(&*eng.clock);
+        let idle: Vec<ClientId> = eng
+            .clients
+            .values()
+            .filter(|c| c.subscription_count() == 0 && !c.monitor && now - c.last_interaction_ms > timeout_ms)
+            .map(|c| c.id)
+            .filter(|id| !eng.blocking.is_blocked(*id))
+            .collect();
+        for id in idle {
+            verbose!("Closing idle client");
+            if let Some(c) = eng.client_mut(id) {
+                c.close_after_reply = true;
+            }
+            eng.woken.push(id);
+        }
+    }
+}
+
+/// The socket's file descriptor, for CLIENT LIST's `fd=`.
+fn raw_fd(stream: &TcpStream) -> i64 {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        stream.as_raw_fd() as i64
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = stream;
+        -1
+    }
+}
+
+/// Binds every address of `bind` (`-` prefix: failure is not fatal), as Valkey does.
+pub async fn bind_all(bind: &[String], port: u16) -> anyhow::Result<Vec<TcpListener>> {
+    let mut listeners = Vec::new();
+    for addr in bind {
+        let (optional, host) = match addr.strip_prefix('-') {
+            Some(h) => (true, h),
+            None => (false, addr.as_str()),
+        };
+        let sock = match host {
+            "*" => format!("0.0.0.0:{port}"),
+            "::*" => format!("[::]:{port}"),
+            h if h.contains(':') => format!("[{h}]:{port}"),
+            h => format!("{h}:{port}"),
+        };
+        match bind_reuse(&sock).await {
+            Ok(l) => listeners.push(l),
+            Err(e) if optional => verbose!("Could not bind {sock} (optional): {e}"),
+            Err(e) => {
+                warning!("Warning: Could not create server TCP listening socket {sock}: {e}");
+                anyhow::bail!("Failed listening on port {port} (tcp), aborting.");
+            }
+        }
+    }
+    notice!("Ready to accept connections tcp");
+    Ok(listeners)
+}
+
+async fn bind_reuse(addr: &str) -> std::io::Result<TcpListener> {
+    let sa: std::net::SocketAddr = tokio::net::lookup_host(addr)
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address"))?;
+    let sock = if sa.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    sock.set_reuseaddr(true)?;
+    sock.bind(sa)?;
+    sock.listen(511)
+}
