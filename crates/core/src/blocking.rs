@@ -135,13 +135,26 @@ pub fn serve_ready_keys(eng: &mut Engine) {
         for slot in ready {
             let waiting: Vec<ClientId> = eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
             for id in waiting {
-                // The key may have been consumed by the client served before this one.
-                if !eng.dbs[slot.0].contains(&slot.1) {
-                    break;
+                // The key may have been consumed by the client served before this one, or now hold a type
+                // this client is not waiting for (then it stays blocked, as in Valkey).
+                let Some(entry) = eng.dbs[slot.0].get(&slot.1) else { break };
+                let held = entry.value.type_name();
+                let wanted = eng.blocking.clients.get(&id).and_then(|b| waits_for(b.spec));
+                if wanted.is_some_and(|t| t != held) {
+                    continue;
                 }
                 retry(eng, id);
             }
         }
+    }
+}
+
+/// The value type a blocked command is waiting for.
+fn waits_for(spec: &CommandSpec) -> Option<&'static str> {
+    match spec.group {
+        crate::command::Group::List => Some("list"),
+        crate::command::Group::SortedSet => Some("zset"),
+        _ => None,
     }
 }
 

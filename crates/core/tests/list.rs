@@ -1266,3 +1266,98 @@ fn command_info_key_positions_match_valkey() {
     let spec = t.lookup(b"blpop").unwrap();
     assert_eq!(spec.keys.find(&argv(&["blpop", "a", "b", "0"])), vec![1, 2]);
 }
+
+#[test]
+fn linsert_ltrim_lset_with_one_element_nodes_keep_order() {
+    for size in [500, 8193] {
+        let mut h = with_fill(1);
+        let s = |c: &str| c.repeat(size);
+        for c in ["a", "b", "c", "d"] {
+            h.run(&["LPUSH", "list1", &s(c)]);
+        }
+        for c in ["e", "f", "g", "j"] {
+            h.run(&["LINSERT", "list1", "after", &s("d"), &s(c)]);
+        }
+        for c in ["d", "j", "g", "f", "e", "c", "b", "a"] {
+            assert_eq!(h.run(&["LPOP", "list1"]), bulk(&s(c)), "size {size}");
+        }
+        h.run(&["LPUSH", "list2", &s("a")]);
+        h.run(&["LINSERT", "list2", "after", &s("a"), &s("b")]);
+        h.run(&["RPUSH", "list2", &s("c")]);
+        assert_eq!(h.run(&["LINDEX", "list2", "1"]), bulk(&s("b")));
+        h.run(&["LTRIM", "list2", "1", "-1"]);
+        assert_eq!(h.run(&["LLEN", "list2"]), int(2));
+        h.run(&["LPUSH", "list3", &s("a")]);
+        h.run(&["LSET", "list3", "0", &s("b")]);
+        assert_eq!(h.run(&["LINDEX", "list3", "0"]), bulk(&s("b")));
+        h.run(&["LPUSH", "list3", &s("c")]);
+        h.run(&["LSET", "list3", "0", &s("d")]);
+        assert_eq!(h.run(&["LINDEX", "list3", "0"]), bulk(&s("d")));
+        assert_eq!(h.run(&["LINDEX", "list3", "1"]), bulk(&s("b")));
+    }
+}
+
+#[test]
+fn random_list_commands_match_a_model() {
+    // list-3.tcl's stress mix (push, pop, lset, linsert, lrem), checked element by element.
+    for fill in [-2, 16, 1] {
+        let mut h = with_fill(fill);
+        let mut model: std::collections::VecDeque<String> = Default::default();
+        let mut seed = 99u64.wrapping_add(fill as u64);
+        let mut rand = move |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..1500 {
+            let ele = if rand(2) == 0 {
+                rand(1000).to_string()
+            } else {
+                format!("{}{}", "x".repeat(rand(10000) as usize), rand(1000))
+            };
+            let idx = 5 - rand(10) as i64;
+            match rand(7) {
+                0 => {
+                    h.run(&["LPUSH", "key", &ele]);
+                    model.push_front(ele);
+                }
+                1 => {
+                    h.run(&["RPUSH", "key", &ele]);
+                    model.push_back(ele);
+                }
+                2 => assert_eq!(h.run(&["LPOP", "key"]), Reply::opt_bulk(model.pop_front())),
+                3 => assert_eq!(h.run(&["RPOP", "key"]), Reply::opt_bulk(model.pop_back())),
+                4 => {
+                    let len = model.len() as i64;
+                    let i = if idx < 0 { len + idx } else { idx };
+                    let r = h.run(&["LSET", "key", &idx.to_string(), &ele]);
+                    if model.is_empty() {
+                        assert_eq!(r, err("ERR no such key"));
+                    } else if (0..len).contains(&i) {
+                        assert_eq!(r, ok());
+                        model[i as usize] = ele;
+                    } else {
+                        assert_eq!(r, err("ERR index out of range"));
+                    }
+                }
+                5 => {
+                    let pivot = rand(1000).to_string();
+                    let after = rand(2) == 0;
+                    h.run(&["LINSERT", "key", if after { "after" } else { "before" }, &pivot, &ele]);
+                    if let Some(p) = model.iter().position(|e| *e == pivot) {
+                        model.insert(if after { p + 1 } else { p }, ele);
+                    }
+                }
+                _ => {
+                    if !model.is_empty() {
+                        let target = model[rand(model.len() as u64) as usize].clone();
+                        h.run(&["LREM", "key", "1", &target]);
+                        let p = model.iter().position(|e| *e == target).unwrap();
+                        model.remove(p);
+                    }
+                }
+            }
+        }
+        let want: Vec<&str> = model.iter().map(String::as_str).collect();
+        assert_eq!(lrange(&mut h, "key"), bulks(&want), "fill {fill}");
+    }
+}

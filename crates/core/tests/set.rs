@@ -12,11 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 fn encoding(h: &Harness, key: &str) -> &'static str {
-    h.eng.dbs[0]
-        .get(key.as_bytes())
-        .expect("key exists")
-        .value
-        .encoding()
+    h.eng.dbs[0].get(key.as_bytes()).expect("key exists").value.encoding()
 }
 
 fn exists(h: &Harness, key: &str) -> bool {
@@ -73,10 +69,7 @@ fn events(h: &mut Harness, id: ClientId) -> Vec<(String, String)> {
             Reply::Push(parts) => match &parts[..] {
                 [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => {
                     let channel = String::from_utf8_lossy(channel);
-                    (
-                        channel.rsplit(':').next().unwrap().to_string(),
-                        String::from_utf8_lossy(key).into_owned(),
-                    )
+                    (channel.rsplit(':').next().unwrap().to_string(), String::from_utf8_lossy(key).into_owned())
                 }
                 other => panic!("unexpected message {other:?}"),
             },
@@ -95,10 +88,7 @@ fn chi_square(samples: &[String]) -> f64 {
         *counts.entry(s).or_default() += 1;
     }
     let expected = samples.len() as f64 / counts.len() as f64;
-    counts
-        .values()
-        .map(|&c| (c as f64 - expected).powi(2) / expected)
-        .sum()
+    counts.values().map(|&c| (c as f64 - expected).powi(2) / expected).sum()
 }
 
 // -- SADD / SREM / SCARD / SISMEMBER / SMISMEMBER / SMEMBERS ---------------------------------------------
@@ -114,24 +104,16 @@ fn sadd_counts_new_members_in_every_encoding() {
         assert_eq!(h.run(&["SISMEMBER", "s", "16"]), int(1));
         assert_eq!(h.run(&["SISMEMBER", "s", first]), int(1));
         assert_eq!(h.run(&["SISMEMBER", "s", "18"]), int(0));
-        assert_eq!(
-            h.run(&["SMISMEMBER", "s", "18", "16"]),
-            array(vec![int(0), int(1)])
-        );
+        assert_eq!(h.run(&["SMISMEMBER", "s", "18", "16"]), array(vec![int(0), int(1)]));
     }
     let mut h = Harness::new();
-    let big: Vec<String> = std::iter::once("foo".to_string())
-        .chain((0..130).map(|i| format!("i{i:03}")))
-        .collect();
+    let big: Vec<String> = std::iter::once("foo".to_string()).chain((0..130).map(|i| format!("i{i:03}"))).collect();
     assert_eq!(sadd_all(&mut h, "s", big.clone()), int(131));
     assert_eq!(encoding(&h, "s"), "hashtable");
     assert_eq!(h.run(&["SADD", "s", "bar"]), int(1));
     assert_eq!(h.run(&["SADD", "s", "bar"]), int(0));
     assert_eq!(h.run(&["SCARD", "s"]), int(132));
-    assert_eq!(
-        h.run(&["SMISMEMBER", "s", "foo", "bla", "bar"]),
-        array(vec![int(1), int(0), int(1)])
-    );
+    assert_eq!(h.run(&["SMISMEMBER", "s", "foo", "bla", "bar"]), array(vec![int(1), int(0), int(1)]));
     let mut expected = big;
     expected.push("bar".into());
     expected.sort();
@@ -149,10 +131,7 @@ fn variadic_sadd_counts_only_new_members() {
 #[test]
 fn set_reads_of_missing_keys_are_empty() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SMISMEMBER", "nokey", "foo", "bar"]),
-        array(vec![int(0), int(0)])
-    );
+    assert_eq!(h.run(&["SMISMEMBER", "nokey", "foo", "bar"]), array(vec![int(0), int(0)]));
     assert_eq!(h.run(&["SISMEMBER", "nokey", "foo"]), int(0));
     assert_eq!(h.run(&["SCARD", "nokey"]), int(0));
     let empty = h.run(&["SMEMBERS", "nokey"]);
@@ -166,14 +145,8 @@ fn smembers_is_a_resp3_set() {
     h.run(&["SADD", "s", "3", "1", "2"]);
     let reply = h.run(&["SMEMBERS", "s"]);
     // Intsets are sorted.
-    assert_eq!(
-        wire(&reply, Protocol::Resp3),
-        "~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
-    );
-    assert_eq!(
-        wire(&reply, Protocol::Resp2),
-        "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
-    );
+    assert_eq!(wire(&reply, Protocol::Resp3), "~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    assert_eq!(wire(&reply, Protocol::Resp2), "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
 }
 
 #[test]
@@ -204,10 +177,7 @@ fn set_commands_against_wrong_type_fail() {
 #[test]
 fn smismember_requires_a_member() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SMISMEMBER", "s"]),
-        err("ERR wrong number of arguments for 'smismember' command")
-    );
+    assert_eq!(h.run(&["SMISMEMBER", "s"]), err("ERR wrong number of arguments for 'smismember' command"));
 }
 
 #[test]
@@ -253,19 +223,13 @@ fn set_integer_beyond_64_bits_is_a_string() {
     let mut h = Harness::new();
     h.run(&["SADD", "s", "213244124402402314402033402"]);
     assert_eq!(encoding(&h, "s"), "listpack");
-    assert_eq!(
-        h.run(&["SISMEMBER", "s", "213244124402402314402033402"]),
-        int(1)
-    );
+    assert_eq!(h.run(&["SISMEMBER", "s", "213244124402402314402033402"]), int(1));
     for i in 0..130 {
         h.run(&["SADD", "big", &i.to_string()]);
     }
     h.run(&["SADD", "big", "213244124402402314402033402"]);
     assert_eq!(encoding(&h, "big"), "hashtable");
-    assert_eq!(
-        h.run(&["SMISMEMBER", "big", "213244124402402314402033402"]),
-        array(vec![int(1)])
-    );
+    assert_eq!(h.run(&["SMISMEMBER", "big", "213244124402402314402033402"]), array(vec![int(1)]));
 }
 
 #[test]
@@ -360,36 +324,20 @@ fn five_sets(h: &mut Harness, large: &str) {
 
 #[test]
 fn set_algebra_over_the_suites_sets() {
-    for (large, small_enc, big_enc) in [
-        ("foo", "listpack", "hashtable"),
-        ("200", "intset", "intset"),
-    ] {
+    for (large, small_enc, big_enc) in [("foo", "listpack", "hashtable"), ("200", "intset", "intset")] {
         let mut h = Harness::new();
         five_sets(&mut h, large);
-        for (key, enc) in [
-            ("set1", big_enc),
-            ("set2", big_enc),
-            ("set3", small_enc),
-            ("set4", big_enc),
-            ("set5", small_enc),
-        ] {
+        for (key, enc) in
+            [("set1", big_enc), ("set2", big_enc), ("set3", small_enc), ("set4", big_enc), ("set5", small_enc)]
+        {
             assert_eq!(encoding(&h, key), enc, "{key} with {large}");
         }
         let two = owned(&["195", "196", "197", "198", "199", large]);
         assert_eq!(sorted_strings(h.run(&["SINTER", "set1", "set2"])), two);
         assert_eq!(h.run(&["SINTERCARD", "2", "set1", "set2"]), int(6));
-        assert_eq!(
-            h.run(&["SINTERCARD", "2", "set1", "set2", "LIMIT", "0"]),
-            int(6)
-        );
-        assert_eq!(
-            h.run(&["SINTERCARD", "2", "set1", "set2", "limit", "3"]),
-            int(3)
-        );
-        assert_eq!(
-            h.run(&["SINTERCARD", "2", "set1", "set2", "LIMIT", "10"]),
-            int(6)
-        );
+        assert_eq!(h.run(&["SINTERCARD", "2", "set1", "set2", "LIMIT", "0"]), int(6));
+        assert_eq!(h.run(&["SINTERCARD", "2", "set1", "set2", "limit", "3"]), int(3));
+        assert_eq!(h.run(&["SINTERCARD", "2", "set1", "set2", "LIMIT", "10"]), int(6));
         assert_eq!(h.run(&["SINTERSTORE", "setres", "set1", "set2"]), int(6));
         assert_eq!(encoding(&h, "setres"), small_enc);
         assert_eq!(members(&mut h, "setres"), two);
@@ -398,61 +346,28 @@ fn set_algebra_over_the_suites_sets() {
         union.extend(members(&mut h, "set2"));
         let union: Vec<String> = union.into_iter().collect();
         assert_eq!(sorted_strings(h.run(&["SUNION", "set1", "set2"])), union);
-        assert_eq!(
-            h.run(&["SUNIONSTORE", "setres", "set1", "set2"]),
-            int(union.len() as i64)
-        );
+        assert_eq!(h.run(&["SUNIONSTORE", "setres", "set1", "set2"]), int(union.len() as i64));
         assert_eq!(encoding(&h, "setres"), big_enc);
         assert_eq!(members(&mut h, "setres"), union);
-        assert_eq!(
-            sorted_strings(h.run(&["SUNION", "nokey1", "set1", "set2", "nokey2"])),
-            union
-        );
+        assert_eq!(sorted_strings(h.run(&["SUNION", "nokey1", "set1", "set2", "nokey2"])), union);
 
         let three = owned(&["195", "199", large]);
-        assert_eq!(
-            sorted_strings(h.run(&["SINTER", "set1", "set2", "set3"])),
-            three
-        );
+        assert_eq!(sorted_strings(h.run(&["SINTER", "set1", "set2", "set3"])), three);
         assert_eq!(h.run(&["SINTERCARD", "3", "set1", "set2", "set3"]), int(3));
-        assert_eq!(
-            h.run(&["SINTERCARD", "3", "set1", "set2", "set3", "LIMIT", "2"]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["SINTERSTORE", "setres", "set1", "set2", "set3"]),
-            int(3)
-        );
+        assert_eq!(h.run(&["SINTERCARD", "3", "set1", "set2", "set3", "LIMIT", "2"]), int(2));
+        assert_eq!(h.run(&["SINTERSTORE", "setres", "set1", "set2", "set3"]), int(3));
         assert_eq!(members(&mut h, "setres"), three);
 
-        assert_eq!(
-            sorted_strings(h.run(&["SDIFF", "set1", "set4"])),
-            owned(&["0", "1", "2", "3", "4"])
-        );
-        assert_eq!(
-            sorted_strings(h.run(&["SDIFF", "set1", "set4", "set5"])),
-            owned(&["1", "2", "3", "4"])
-        );
-        assert_eq!(
-            h.run(&["SDIFFSTORE", "setres", "set1", "set4", "set5"]),
-            int(4)
-        );
+        assert_eq!(sorted_strings(h.run(&["SDIFF", "set1", "set4"])), owned(&["0", "1", "2", "3", "4"]));
+        assert_eq!(sorted_strings(h.run(&["SDIFF", "set1", "set4", "set5"])), owned(&["1", "2", "3", "4"]));
+        assert_eq!(h.run(&["SDIFFSTORE", "setres", "set1", "set4", "set5"]), int(4));
         assert_eq!(encoding(&h, "setres"), "intset");
         assert_eq!(members(&mut h, "setres"), owned(&["1", "2", "3", "4"]));
 
         let all1 = members(&mut h, "set1");
-        assert_eq!(
-            sorted_strings(h.run(&["SINTER", "set1", "set1", "set1"])),
-            all1
-        );
-        assert_eq!(
-            sorted_strings(h.run(&["SUNION", "set1", "set1", "set1"])),
-            all1
-        );
-        assert_eq!(
-            h.run(&["SDIFF", "set1", "set1", "set1"]),
-            Reply::Set(vec![])
-        );
+        assert_eq!(sorted_strings(h.run(&["SINTER", "set1", "set1", "set1"])), all1);
+        assert_eq!(sorted_strings(h.run(&["SUNION", "set1", "set1", "set1"])), all1);
+        assert_eq!(h.run(&["SDIFF", "set1", "set1", "set1"]), Reply::Set(vec![]));
     }
 }
 
@@ -484,33 +399,19 @@ fn sinter_same_integers_in_different_encodings() {
     h.run(&["SREM", "set2", "a"]);
     assert_eq!(encoding(&h, "set1"), "intset");
     assert_eq!(encoding(&h, "set2"), "listpack");
-    assert_eq!(
-        sorted_strings(h.run(&["SINTER", "set1", "set2"])),
-        owned(&["1", "2", "3"])
-    );
+    assert_eq!(sorted_strings(h.run(&["SINTER", "set1", "set2"])), owned(&["1", "2", "3"]));
 }
 
 #[test]
 fn sunion_hashtable_and_listpack() {
     let mut h = Harness::new();
-    let union = [
-        "abcdefghijklmnopqrstuvwxyz1234567890",
-        "a",
-        "b",
-        "c",
-        "1",
-        "2",
-        "3",
-    ];
+    let union = ["abcdefghijklmnopqrstuvwxyz1234567890", "a", "b", "c", "1", "2", "3"];
     h.eng.config.set_max_listpack_value = 32;
     sadd_all(&mut h, "set1", union.map(String::from));
     h.run(&["SADD", "set2", "a", "b", "c"]);
     assert_eq!(encoding(&h, "set1"), "hashtable");
     assert_eq!(encoding(&h, "set2"), "listpack");
-    assert_eq!(
-        sorted_strings(h.run(&["SUNION", "set1", "set2"])),
-        owned(&union)
-    );
+    assert_eq!(sorted_strings(h.run(&["SUNION", "set1", "set2"])), owned(&union));
 }
 
 #[test]
@@ -518,22 +419,10 @@ fn set_algebra_treats_missing_keys_as_empty() {
     let mut h = Harness::new();
     h.run(&["SADD", "set1", "a", "b", "c"]);
     h.run(&["SADD", "set2", "b", "c", "d"]);
-    assert_eq!(
-        sorted_strings(h.run(&["SDIFF", "set1", "set2", "set3"])),
-        owned(&["a"])
-    );
-    assert_eq!(
-        h.run(&["SDIFF", "set3", "set2", "set1"]),
-        Reply::Set(vec![])
-    );
-    assert_eq!(
-        h.run(&["SINTER", "set1", "set2", "set3"]),
-        Reply::Set(vec![])
-    );
-    assert_eq!(
-        sorted_strings(h.run(&["SUNION", "set1", "set2", "set3"])),
-        owned(&["a", "b", "c", "d"])
-    );
+    assert_eq!(sorted_strings(h.run(&["SDIFF", "set1", "set2", "set3"])), owned(&["a"]));
+    assert_eq!(h.run(&["SDIFF", "set3", "set2", "set1"]), Reply::Set(vec![]));
+    assert_eq!(h.run(&["SINTER", "set1", "set2", "set3"]), Reply::Set(vec![]));
+    assert_eq!(sorted_strings(h.run(&["SUNION", "set1", "set2", "set3"])), owned(&["a", "b", "c", "d"]));
     assert_eq!(h.run(&["SINTERCARD", "1", "nokey"]), int(0));
     assert_eq!(h.run(&["SINTERCARD", "1", "nokey", "LIMIT", "0"]), int(0));
     assert_eq!(h.run(&["SINTERCARD", "1", "nokey", "LIMIT", "10"]), int(0));
@@ -546,9 +435,7 @@ fn sdiff_fuzz_matches_a_model() {
     let mut h = Harness::new();
     let mut seed = 12345u64;
     let mut next = move |n: u64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     for round in 0..50 {
@@ -608,14 +495,8 @@ fn store_commands_with_a_wrong_type_source_leave_the_destination_alone() {
         h.run(&["SADD", "set1", "a", "b", "c"]);
         h.run(&["SADD", "set2", "b", "c", "d"]);
         h.run(&["SADD", "set3", "e"]);
-        assert_eq!(
-            h.run(&[cmd, "set3", "key1", "set1", "noset"]),
-            err(WRONGTYPE)
-        );
-        assert_eq!(
-            h.run(&[cmd, "set3", "set1", "key1", "set2"]),
-            err(WRONGTYPE)
-        );
+        assert_eq!(h.run(&[cmd, "set3", "key1", "set1", "noset"]), err(WRONGTYPE));
+        assert_eq!(h.run(&[cmd, "set3", "set1", "key1", "set2"]), err(WRONGTYPE));
         assert_eq!(members(&mut h, "set3"), owned(&["e"]));
     }
 }
@@ -630,11 +511,7 @@ fn store_commands_overwrite_any_type_and_delete_on_empty() {
         h.run(&["SADD", "set1", "a", "b", "c"]);
         h.run(&["SET", "setres", "xxx"]);
         let expected = if cmd == "SINTERSTORE" { 0 } else { 3 };
-        assert_eq!(
-            h.run(&[cmd, "setres", "set1", "noset"]),
-            int(expected),
-            "{cmd}"
-        );
+        assert_eq!(h.run(&[cmd, "setres", "set1", "noset"]), int(expected), "{cmd}");
         assert_eq!(exists(&h, "setres"), expected > 0);
         // The destination may be a source.
         h.run(&["SADD", "set2", "c", "d"]);
@@ -664,50 +541,20 @@ fn store_commands_drop_the_destinations_ttl() {
 #[test]
 fn sintercard_argument_errors() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SINTERCARD"]),
-        err("ERR wrong number of arguments for 'sintercard' command")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1"]),
-        err("ERR wrong number of arguments for 'sintercard' command")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "0", "myset"]),
-        err("ERR numkeys should be greater than 0")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "a", "myset"]),
-        err("ERR numkeys should be greater than 0")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "2", "myset"]),
-        err("ERR Number of keys can't be greater than number of args")
-    );
+    assert_eq!(h.run(&["SINTERCARD"]), err("ERR wrong number of arguments for 'sintercard' command"));
+    assert_eq!(h.run(&["SINTERCARD", "1"]), err("ERR wrong number of arguments for 'sintercard' command"));
+    assert_eq!(h.run(&["SINTERCARD", "0", "myset"]), err("ERR numkeys should be greater than 0"));
+    assert_eq!(h.run(&["SINTERCARD", "a", "myset"]), err("ERR numkeys should be greater than 0"));
+    assert_eq!(h.run(&["SINTERCARD", "2", "myset"]), err("ERR Number of keys can't be greater than number of args"));
     assert_eq!(
         h.run(&["SINTERCARD", "3", "myset", "myset2"]),
         err("ERR Number of keys can't be greater than number of args")
     );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1", "myset", "myset2"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1", "myset", "bar_arg"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1", "myset", "LIMIT"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1", "myset", "LIMIT", "-1"]),
-        err("ERR LIMIT can't be negative")
-    );
-    assert_eq!(
-        h.run(&["SINTERCARD", "1", "myset", "LIMIT", "a"]),
-        err("ERR LIMIT can't be negative")
-    );
+    assert_eq!(h.run(&["SINTERCARD", "1", "myset", "myset2"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["SINTERCARD", "1", "myset", "bar_arg"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["SINTERCARD", "1", "myset", "LIMIT"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["SINTERCARD", "1", "myset", "LIMIT", "-1"]), err("ERR LIMIT can't be negative"));
+    assert_eq!(h.run(&["SINTERCARD", "1", "myset", "LIMIT", "a"]), err("ERR LIMIT can't be negative"));
 }
 
 // -- SPOP ----------------------------------------------------------------------------------------------------
@@ -717,18 +564,14 @@ fn spop_pops_every_member_once() {
     for contents in [["a", "b", "c"], ["1", "2", "3"]] {
         let mut h = Harness::new();
         sadd_all(&mut h, "s", contents.map(String::from));
-        let mut popped: Vec<String> = (0..3)
-            .flat_map(|_| strings(array(vec![h.run(&["SPOP", "s"])])))
-            .collect();
+        let mut popped: Vec<String> = (0..3).flat_map(|_| strings(array(vec![h.run(&["SPOP", "s"])]))).collect();
         popped.sort();
         assert_eq!(popped, owned(&contents));
         assert_eq!(h.run(&["SCARD", "s"]), int(0));
         assert!(!exists(&h, "s"));
         assert_eq!(h.run(&["SPOP", "s"]), null());
         sadd_all(&mut h, "s", contents.map(String::from));
-        let mut popped: Vec<String> = (0..3)
-            .flat_map(|_| strings(h.run(&["SPOP", "s", "1"])))
-            .collect();
+        let mut popped: Vec<String> = (0..3).flat_map(|_| strings(h.run(&["SPOP", "s", "1"]))).collect();
         popped.sort();
         assert_eq!(popped, owned(&contents));
     }
@@ -740,11 +583,7 @@ fn spop_with_count_partitions_the_set() {
     let numbers: Vec<String> = (1..=26).map(|n| n.to_string()).collect();
     let mut table = letters.clone();
     table[0] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".repeat(2);
-    for (contents, enc) in [
-        (letters, "listpack"),
-        (numbers, "intset"),
-        (table, "hashtable"),
-    ] {
+    for (contents, enc) in [(letters, "listpack"), (numbers, "intset"), (table, "hashtable")] {
         let mut h = Harness::new();
         sadd_all(&mut h, "s", contents.clone());
         assert_eq!(encoding(&h, "s"), enc);
@@ -766,9 +605,7 @@ fn spop_with_count_partitions_the_set() {
 fn spop_count_code_paths_keep_the_rest() {
     for content in [
         (1..=20).map(|i| i.to_string()).collect::<Vec<_>>(),
-        std::iter::once("a".to_string())
-            .chain((2..=20).map(|i| i.to_string()))
-            .collect(),
+        std::iter::once("a".to_string()).chain((2..=20).map(|i| i.to_string())).collect(),
     ] {
         let mut want = content.clone();
         want.sort();
@@ -813,14 +650,8 @@ fn spop_count_replies_and_errors() {
     h.run(&["SADD", "s", "a", "b", "c"]);
     assert_eq!(wire(&h.run(&["SPOP", "s", "0"]), Protocol::Resp3), "~0\r\n");
     assert!(matches!(h.run(&["SPOP", "s", "2"]), Reply::Set(v) if v.len() == 2));
-    assert_eq!(
-        h.run(&["SPOP", "s", "-1"]),
-        err("ERR value is out of range, must be positive")
-    );
-    assert_eq!(
-        h.run(&["SPOP", "s", "x"]),
-        err("ERR value is out of range, must be positive")
-    );
+    assert_eq!(h.run(&["SPOP", "s", "-1"]), err("ERR value is out of range, must be positive"));
+    assert_eq!(h.run(&["SPOP", "s", "x"]), err("ERR value is out of range, must be positive"));
     assert_eq!(h.run(&["SPOP", "s", "1", "2"]), err("ERR syntax error"));
 }
 
@@ -829,9 +660,7 @@ fn spop_intsets_stress_against_a_model() {
     let mut h = Harness::new();
     let mut seed = 99u64;
     let mut next = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         seed >> 1
     };
     for _ in 0..5 {
@@ -868,14 +697,8 @@ fn srandmember_without_count_and_edge_counts() {
         h.run(&["SRANDMEMBER", "s", "-9223372036854775808"]),
         err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
     );
-    assert_eq!(
-        h.run(&["SRANDMEMBER", "s", "x"]),
-        err("ERR value is not an integer or out of range")
-    );
-    assert_eq!(
-        h.run(&["SRANDMEMBER", "s", "1", "2"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(h.run(&["SRANDMEMBER", "s", "x"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(h.run(&["SRANDMEMBER", "s", "1", "2"]), err("ERR syntax error"));
 }
 
 fn fifty_members(enc: &str) -> Vec<String> {
@@ -885,11 +708,7 @@ fn fifty_members(enc: &str) -> Vec<String> {
     let numbers = "1 5 10 50 125 50000 33959417 4775547 65434162 12098459 427716 483706 2726473884 72615637475";
     match enc {
         "intset" => (0..50).map(|i| i.to_string()).collect(),
-        "listpack" => numbers
-            .split(' ')
-            .chain(names.split(' '))
-            .map(String::from)
-            .collect(),
+        "listpack" => numbers.split(' ').chain(names.split(' ')).map(String::from).collect(),
         _ => std::iter::once("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".repeat(2))
             .chain(numbers.split(' ').map(String::from))
             .chain(names.split(' ').take(35).map(String::from))
@@ -910,9 +729,7 @@ fn srandmember_count_paths_in_every_encoding() {
         assert_eq!(got.len(), 100);
         assert!(got.iter().all(|m| all.contains(m)));
         for size in ["50", "100"] {
-            let got: HashSet<String> = strings(h.run(&["SRANDMEMBER", "s", size]))
-                .into_iter()
-                .collect();
+            let got: HashSet<String> = strings(h.run(&["SRANDMEMBER", "s", size])).into_iter().collect();
             assert_eq!(got, all);
         }
         for size in [45usize, 5] {
@@ -935,25 +752,8 @@ fn srandmember_count_paths_in_every_encoding() {
 #[test]
 fn srandmember_histograms_are_uniform() {
     for (enc, contents) in [
-        (
-            "listpack",
-            vec![
-                "1",
-                "5",
-                "10",
-                "50",
-                "125",
-                "MARY",
-                "PATRICIA",
-                "LINDA",
-                "BARBARA",
-                "ELIZABETH",
-            ],
-        ),
-        (
-            "intset",
-            vec!["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-        ),
+        ("listpack", vec!["1", "5", "10", "50", "125", "MARY", "PATRICIA", "LINDA", "BARBARA", "ELIZABETH"]),
+        ("intset", vec!["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
         (
             "hashtable",
             vec![
@@ -981,11 +781,7 @@ fn srandmember_histograms_are_uniform() {
             for _ in 0..1000 / size {
                 all.extend(strings(h.run(&["SRANDMEMBER", "s", &size.to_string()])));
             }
-            assert!(
-                chi_square(&all) < 40.0,
-                "{enc} size {size}: {}",
-                chi_square(&all)
-            );
+            assert!(chi_square(&all) < 40.0, "{enc} size {size}: {}", chi_square(&all));
         }
     }
 }
@@ -1074,10 +870,7 @@ fn smove_last_member_deletes_the_source_and_fires_events() {
     assert_eq!(h.run(&["SMOVE", "src", "dst", "a"]), int(1));
     assert_eq!(events(&mut h, listener), vec![ev("srem", "src")]);
     assert_eq!(h.run(&["SMOVE", "src", "dst", "b"]), int(1));
-    assert_eq!(
-        events(&mut h, listener),
-        vec![ev("srem", "src"), ev("del", "src"), ev("sadd", "dst")]
-    );
+    assert_eq!(events(&mut h, listener), vec![ev("srem", "src"), ev("del", "src"), ev("sadd", "dst")]);
     assert!(!exists(&h, "src"));
 }
 
@@ -1110,11 +903,7 @@ fn full_sscan(h: &mut Harness, key: &str) -> Vec<String> {
 
 #[test]
 fn sscan_covers_every_encoding() {
-    for (enc, prefix, count) in [
-        ("intset", "", 100),
-        ("listpack", "ele:", 100),
-        ("hashtable", "ele:", 200),
-    ] {
+    for (enc, prefix, count) in [("intset", "", 100), ("listpack", "ele:", 100), ("hashtable", "ele:", 200)] {
         let mut h = Harness::new();
         sadd_all(&mut h, "set", (0..count).map(|j| format!("{prefix}{j}")));
         assert_eq!(encoding(&h, "set"), enc);
@@ -1131,11 +920,8 @@ fn sscan_match_applies_to_integers_too() {
     assert_eq!(items, ["a"]);
     let (_, items) = scan_parts(h.run(&["SSCAN", "set", "0", "MATCH", "*1*", "COUNT", "100"]));
     assert_eq!(items, ["1"]);
-    h.run(&[
-        "SADD", "mykey", "foo", "fab", "fiz", "foobar", "1", "2", "3", "4",
-    ]);
-    let (_, mut items) =
-        scan_parts(h.run(&["SSCAN", "mykey", "0", "MATCH", "foo*", "COUNT", "10000"]));
+    h.run(&["SADD", "mykey", "foo", "fab", "fiz", "foobar", "1", "2", "3", "4"]);
+    let (_, mut items) = scan_parts(h.run(&["SSCAN", "mykey", "0", "MATCH", "foo*", "COUNT", "10000"]));
     items.sort();
     assert_eq!(items, ["foo", "foobar"]);
 }
@@ -1167,10 +953,7 @@ fn sscan_keeps_its_guarantee_while_the_table_shrinks() {
             }
         }
         for j in 0..100 {
-            assert!(
-                found.contains(&j.to_string()),
-                "SSCAN missed {j} (round {k})"
-            );
+            assert!(found.contains(&j.to_string()), "SSCAN missed {j} (round {k})");
         }
     }
 }
@@ -1179,23 +962,11 @@ fn sscan_keeps_its_guarantee_while_the_table_shrinks() {
 fn sscan_option_errors_and_missing_key() {
     let mut h = Harness::new();
     h.run(&["SADD", "s", "a"]);
-    assert_eq!(
-        h.run(&["SSCAN", "s", "0", "NOVALUES"]),
-        err("ERR NOVALUES option can only be used in HSCAN")
-    );
-    assert_eq!(
-        h.run(&["SSCAN", "s", "0", "NOSCORES"]),
-        err("ERR NOSCORES option can only be used in ZSCAN")
-    );
-    assert_eq!(
-        h.run(&["SSCAN", "s", "0", "COUNT", "0"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(h.run(&["SSCAN", "s", "0", "NOVALUES"]), err("ERR NOVALUES option can only be used in HSCAN"));
+    assert_eq!(h.run(&["SSCAN", "s", "0", "NOSCORES"]), err("ERR NOSCORES option can only be used in ZSCAN"));
+    assert_eq!(h.run(&["SSCAN", "s", "0", "COUNT", "0"]), err("ERR syntax error"));
     assert_eq!(h.run(&["SSCAN", "s", "x"]), err("ERR invalid cursor"));
-    assert_eq!(
-        wire(&h.run(&["SSCAN", "nokey", "0"]), Protocol::Resp3),
-        "*2\r\n$1\r\n0\r\n*0\r\n"
-    );
+    assert_eq!(wire(&h.run(&["SSCAN", "nokey", "0"]), Protocol::Resp3), "*2\r\n$1\r\n0\r\n*0\r\n");
 }
 
 // -- events and dirty counting ---------------------------------------------------------------------------------
@@ -1214,14 +985,7 @@ fn set_writes_fire_valkeys_events() {
     h.run(&["SPOP", "s", "5"]);
     assert_eq!(
         events(&mut h, listener),
-        vec![
-            ev("sadd", "s"),
-            ev("srem", "s"),
-            ev("spop", "s"),
-            ev("spop", "s"),
-            ev("spop", "s"),
-            ev("del", "s")
-        ]
+        vec![ev("sadd", "s"), ev("srem", "s"), ev("spop", "s"), ev("spop", "s"), ev("spop", "s"), ev("del", "s")]
     );
     h.run(&["SADD", "a", "1", "2"]);
     h.run(&["SADD", "b", "2", "3"]);

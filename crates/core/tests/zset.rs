@@ -3181,3 +3181,31 @@ fn encodings_agree_on_random_command_sequences() {
     assert_eq!(encoding_of(&mut lp, "z"), bulk("listpack"));
     assert_eq!(encoding_of(&mut sl, "z"), bulk("skiplist"));
 }
+
+#[test]
+fn reads_count_one_keyspace_hit_or_miss() {
+    let mut h = Harness::new();
+    h.run(&["ZADD", "z", "1", "a", "2", "b"]);
+    for argv in [
+        &["ZRANDMEMBER", "z"][..],
+        &["ZRANDMEMBER", "z", "-5", "WITHSCORES"],
+        &["ZSCAN", "z", "0"],
+        &["ZRANGE", "z", "0", "-1"],
+        &["ZSCORE", "z", "a"],
+        &["ZRANGESTORE", "dst", "z", "0", "-1"],
+    ] {
+        let (hits, misses) = (h.eng.stats.keyspace_hits, h.eng.stats.keyspace_misses);
+        h.run(argv);
+        assert_eq!(
+            (
+                h.eng.stats.keyspace_hits - hits,
+                h.eng.stats.keyspace_misses - misses
+            ),
+            (1, 0),
+            "{argv:?}"
+        );
+    }
+    let misses = h.eng.stats.keyspace_misses;
+    h.run(&["ZRANDMEMBER", "nokey", "3"]);
+    assert_eq!(h.eng.stats.keyspace_misses - misses, 1);
+}

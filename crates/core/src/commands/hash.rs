@@ -8,7 +8,7 @@ use crate::ctx::Ctx;
 use crate::db::Entry;
 use crate::error::{CmdResult, CommandError};
 use crate::notify;
-use crate::num::{format_long_double_human, parse_i64, parse_long_double};
+use crate::num::{parse_i64, LongDouble};
 use crate::reply::Reply;
 use crate::types::hash::{Hash, HashLimits};
 use crate::types::Value;
@@ -170,11 +170,7 @@ fn hgetall(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let Some(hash) = ctx.read_hash(&key)? else {
         return Ok(Reply::Map(Vec::new()));
     };
-    Ok(Reply::Map(
-        hash.iter()
-            .map(|(f, v)| (Reply::bulk(f.as_bytes()), Reply::bulk(v.as_bytes())))
-            .collect(),
-    ))
+    Ok(Reply::Map(hash.iter().map(|(f, v)| (Reply::bulk(f.as_bytes()), Reply::bulk(v.as_bytes()))).collect()))
 }
 
 /// HKEYS key
@@ -198,31 +194,21 @@ fn hvals(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 /// HLEN key
 fn hlen(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next()?.to_vec();
-    Ok(Reply::Int(
-        ctx.read_hash(&key)?.map_or(0, |h| h.len()) as i64
-    ))
+    Ok(Reply::Int(ctx.read_hash(&key)?.map_or(0, |h| h.len()) as i64))
 }
 
 /// HEXISTS key field
 fn hexists(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next_owned()?;
     let field = args.next()?;
-    Ok(Reply::Int(
-        ctx.read_hash(&key)?
-            .is_some_and(|h| h.contains_key(field))
-            .into(),
-    ))
+    Ok(Reply::Int(ctx.read_hash(&key)?.is_some_and(|h| h.contains_key(field)).into()))
 }
 
 /// HSTRLEN key field
 fn hstrlen(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next_owned()?;
     let field = args.next()?;
-    Ok(Reply::Int(
-        ctx.read_hash(&key)?
-            .and_then(|h| h.get(field))
-            .map_or(0, |v| v.len()) as i64,
-    ))
+    Ok(Reply::Int(ctx.read_hash(&key)?.and_then(|h| h.get(field)).map_or(0, |v| v.len()) as i64))
 }
 
 /// HDEL key field [field ...]
@@ -267,11 +253,7 @@ fn hincrby(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         None => 0,
     };
     let new = old.checked_add(incr).ok_or(CommandError::IncrOverflow)?;
-    hash.insert(
-        field.into(),
-        ByteStr::from(itoa::Buffer::new().format(new)),
-        limits,
-    );
+    hash.insert(field.into(), ByteStr::from(itoa::Buffer::new().format(new)), limits);
     ctx.written(notify::HASH, "hincrby", &key);
     Ok(Reply::Int(new))
 }
@@ -281,20 +263,21 @@ fn hincrbyfloat(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let limits = limits(ctx);
     let key = args.next_owned()?;
     let field = args.next_owned()?;
-    let incr = parse_long_double(args.next()?).ok_or(CommandError::NotFloat)?;
+    // Valkey adds in C's 80-bit `long double`; LongDouble does the same, so the digits match.
+    let incr = LongDouble::parse(args.next()?).ok_or(CommandError::NotFloat)?;
     if !incr.is_finite() {
         return Err(CommandError::NanOrInfinity);
     }
     let hash = hash_for_write(ctx, &key)?;
     let old = match hash.get(&field) {
-        Some(v) => parse_long_double(v).ok_or(CommandError::HashValueNotFloat)?,
-        None => 0.0,
+        Some(v) => LongDouble::parse(v).ok_or(CommandError::HashValueNotFloat)?,
+        None => LongDouble::ZERO,
     };
     let new = old + incr;
     if !new.is_finite() {
         return Err(CommandError::IncrNanOrInfinity);
     }
-    let text = format_long_double_human(new);
+    let text = new.to_human_string();
     hash.insert(field.into(), ByteStr::from(text.as_bytes()), limits);
     ctx.written(notify::HASH, "hincrbyfloat", &key);
     Ok(Reply::bulk(text))
@@ -308,9 +291,7 @@ fn hrandfield(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             return Ok(Reply::Null);
         }
         let (hash, rng) = hash_and_rng(ctx, &key);
-        let (field, _) = hash
-            .random_entry(rng)
-            .expect("stored hashes are never empty");
+        let (field, _) = hash.random_entry(rng).expect("stored hashes are never empty");
         return Ok(Reply::bulk(field.as_bytes()));
     }
     let count = random_count(args.next()?)?;
@@ -336,10 +317,7 @@ fn hrandfield(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         let n = count.unsigned_abs() as usize;
         let mut out = Vec::with_capacity(n.min(4096));
         for _ in 0..n {
-            out.push(
-                hash.random_entry(rng)
-                    .expect("stored hashes are never empty"),
-            );
+            out.push(hash.random_entry(rng).expect("stored hashes are never empty"));
         }
         out
     } else if count as usize >= size {
@@ -348,20 +326,14 @@ fn hrandfield(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         hash.random_distinct(count as usize, rng)
     };
     let items = if !with_values {
-        picked
-            .into_iter()
-            .map(|(f, _)| Reply::bulk(f.as_bytes()))
-            .collect()
+        picked.into_iter().map(|(f, _)| Reply::bulk(f.as_bytes())).collect()
     } else if resp3 {
         picked
             .into_iter()
             .map(|(f, v)| Reply::Array(vec![Reply::bulk(f.as_bytes()), Reply::bulk(v.as_bytes())]))
             .collect()
     } else {
-        picked
-            .into_iter()
-            .flat_map(|(f, v)| [Reply::bulk(f.as_bytes()), Reply::bulk(v.as_bytes())])
-            .collect()
+        picked.into_iter().flat_map(|(f, v)| [Reply::bulk(f.as_bytes()), Reply::bulk(v.as_bytes())]).collect()
     };
     Ok(Reply::Array(items))
 }
@@ -371,10 +343,7 @@ fn hash_and_rng<'c>(ctx: &'c mut Ctx, key: &[u8]) -> (&'c Hash, &'c mut SmallRng
     let db = ctx.db_index();
     let eng = &mut *ctx.eng;
     match eng.dbs[db].get(key) {
-        Some(Entry {
-            value: Value::Hash(hash),
-            ..
-        }) => (hash, &mut eng.rng),
+        Some(Entry { value: Value::Hash(hash), .. }) => (hash, &mut eng.rng),
         _ => unreachable!("the caller found a hash at this key"),
     }
 }
@@ -425,9 +394,7 @@ pub(crate) fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CommandError> {
     }
     // Valkey hands strtoull a C string: it ends at the first NUL.
     let text = arg.split(|&b| b == 0).next().unwrap_or_default();
-    let start = text
-        .iter()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
+    let start = text.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
     let Some(start) = start else {
         return Err(CommandError::InvalidCursor);
     };
@@ -446,11 +413,7 @@ pub(crate) fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CommandError> {
             .and_then(|v| v.checked_add(u64::from(d - b'0')))
             .ok_or(CommandError::InvalidCursor)?;
     }
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    Ok(if negative { value.wrapping_neg() } else { value })
 }
 
 /// Which command parses SCAN options: each accepts its own flag and names the others' in its error.
@@ -458,23 +421,23 @@ pub(crate) fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CommandError> {
 pub(crate) enum ScanOf {
     Hash,
     Set,
+    /// ZSCAN may use this parser too: it takes NOSCORES.
+    #[allow(dead_code)]
+    ZSet,
 }
 
 pub(crate) struct ScanOptions {
     count: usize,
     /// `None` when there is no pattern or it is `*`, which matches everything.
     pattern: Option<Vec<u8>>,
+    /// NOVALUES (HSCAN) or NOSCORES (ZSCAN): fields or members only.
     pub no_values: bool,
 }
 
 impl ScanOptions {
     /// The options after the cursor, checked in order as Valkey's `scanGenericCommand` does.
     pub(crate) fn parse(rest: &[Vec<u8>], of: ScanOf) -> Result<ScanOptions, CommandError> {
-        let mut options = ScanOptions {
-            count: 10,
-            pattern: None,
-            no_values: false,
-        };
+        let mut options = ScanOptions { count: 10, pattern: None, no_values: false };
         let mut i = 0;
         while i < rest.len() {
             let word = &rest[i];
@@ -497,7 +460,11 @@ impl ScanOptions {
                 options.no_values = true;
                 i += 1;
             } else if is(word, "noscores") {
-                return Err(CommandError::NoScoresOutsideZscan);
+                if of != ScanOf::ZSet {
+                    return Err(CommandError::NoScoresOutsideZscan);
+                }
+                options.no_values = true;
+                i += 1;
             } else {
                 return Err(CommandError::Syntax);
             }
@@ -506,9 +473,7 @@ impl ScanOptions {
     }
 
     pub(crate) fn matches(&self, element: &[u8]) -> bool {
-        self.pattern
-            .as_deref()
-            .is_none_or(|p| crate::glob::glob_match(p, element, false))
+        self.pattern.as_deref().is_none_or(|p| crate::glob::glob_match(p, element, false))
     }
 
     /// Valkey's loop: scan steps until the cursor wraps, `count` elements were looked at, or ten
@@ -529,10 +494,7 @@ impl ScanOptions {
 
 /// `[cursor, [elements...]]`, the same in RESP2 and RESP3.
 pub(crate) fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![
-        Reply::bulk(itoa::Buffer::new().format(cursor)),
-        Reply::Array(items),
-    ])
+    Reply::Array(vec![Reply::bulk(itoa::Buffer::new().format(cursor)), Reply::Array(items)])
 }
 
 #[cfg(test)]
@@ -547,10 +509,7 @@ mod tests {
         assert_eq!(parse_scan_cursor(b"+5"), Ok(5));
         assert_eq!(parse_scan_cursor(b"-0"), Ok(0));
         assert_eq!(parse_scan_cursor(b"-1"), Err(CommandError::InvalidCursor));
-        assert_eq!(
-            parse_scan_cursor(b"18446744073709551616"),
-            Err(CommandError::InvalidCursor)
-        );
+        assert_eq!(parse_scan_cursor(b"18446744073709551616"), Err(CommandError::InvalidCursor));
         assert_eq!(parse_scan_cursor(b"1x"), Err(CommandError::InvalidCursor));
         assert_eq!(parse_scan_cursor(b""), Err(CommandError::InvalidCursor));
         assert_eq!(parse_scan_cursor(b"1\0junk"), Ok(1));

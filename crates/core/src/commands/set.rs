@@ -89,10 +89,7 @@ fn set_and_rng<'c>(ctx: &'c mut Ctx, key: &[u8]) -> (&'c mut Set, &'c mut SmallR
     let db = ctx.db_index();
     let eng = &mut *ctx.eng;
     match eng.dbs[db].get_mut(key) {
-        Some(Entry {
-            value: Value::Set(set),
-            ..
-        }) => (set, &mut eng.rng),
+        Some(Entry { value: Value::Set(set), .. }) => (set, &mut eng.rng),
         _ => unreachable!("the caller found a set at this key"),
     }
 }
@@ -183,15 +180,9 @@ fn smove(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         ctx.notify(notify::GENERIC, "del", &src);
     }
     if dst_type.is_none() {
-        ctx.store(
-            &dst[..],
-            Value::Set(Box::new(Set::for_first_member(&member, 1, limits))),
-        );
+        ctx.store(&dst[..], Value::Set(Box::new(Set::for_first_member(&member, 1, limits))));
     }
-    let added = ctx
-        .write_set(&dst)?
-        .expect("present or stored above")
-        .insert(&member, limits);
+    let added = ctx.write_set(&dst)?.expect("present or stored above").insert(&member, limits);
     if added {
         ctx.written(notify::SET, "sadd", &dst);
     }
@@ -202,11 +193,7 @@ fn smove(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn sismember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next_owned()?;
     let member = args.next()?;
-    Ok(Reply::Int(
-        ctx.read_set(&key)?
-            .is_some_and(|s| s.contains(member))
-            .into(),
-    ))
+    Ok(Reply::Int(ctx.read_set(&key)?.is_some_and(|s| s.contains(member)).into()))
 }
 
 /// SMISMEMBER key member [member ...]
@@ -214,10 +201,7 @@ fn smismember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next_owned()?;
     let set = ctx.read_set(&key)?;
     Ok(Reply::Array(
-        args.rest()
-            .iter()
-            .map(|m| Reply::Int(set.as_ref().is_some_and(|s| s.contains(m)).into()))
-            .collect(),
+        args.rest().iter().map(|m| Reply::Int(set.as_ref().is_some_and(|s| s.contains(m)).into())).collect(),
     ))
 }
 
@@ -242,9 +226,7 @@ fn spop(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     match args.rest() {
         [] => {}
         [count] => {
-            let count = parse_i64(count)
-                .filter(|&n| n >= 0)
-                .ok_or(CommandError::NotPositive)?;
+            let count = parse_i64(count).filter(|&n| n >= 0).ok_or(CommandError::NotPositive)?;
             return spop_count(ctx, &key, count as u64);
         }
         _ => return Err(CommandError::Syntax),
@@ -298,9 +280,7 @@ fn srandmember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             return Ok(Reply::Null);
         }
         let (set, rng) = set_and_rng(ctx, &key);
-        return Ok(bulk(
-            set.random_member(rng).expect("stored sets are never empty"),
-        ));
+        return Ok(bulk(set.random_member(rng).expect("stored sets are never empty")));
     };
     if ctx.read_set(&key)?.is_none() || count == 0 {
         return Ok(Reply::EMPTY_ARRAY);
@@ -312,18 +292,13 @@ fn srandmember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         let n = count.unsigned_abs() as usize;
         let mut out = Vec::with_capacity(n.min(4096));
         for _ in 0..n {
-            out.push(bulk(
-                set.random_member(rng).expect("stored sets are never empty"),
-            ));
+            out.push(bulk(set.random_member(rng).expect("stored sets are never empty")));
         }
         out
     } else if count as usize >= set.len() {
         set.iter().map(bulk).collect()
     } else {
-        set.random_distinct(count as usize, rng)
-            .into_iter()
-            .map(bulk)
-            .collect()
+        set.random_distinct(count as usize, rng).into_iter().map(bulk).collect()
     };
     Ok(Reply::Array(members))
 }
@@ -369,9 +344,7 @@ fn sinterstore(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
 fn sintercard(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
-    let numkeys = parse_i64(args.next()?)
-        .filter(|&n| n >= 1)
-        .ok_or(CommandError::NumkeysNotPositive)?;
+    let numkeys = parse_i64(args.next()?).filter(|&n| n >= 1).ok_or(CommandError::NumkeysNotPositive)?;
     if numkeys as u64 > args.remaining() as u64 {
         return Err(CommandError::NumkeysTooLarge);
     }
@@ -381,19 +354,13 @@ fn sintercard(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let mut i = 0;
     while i < options.len() {
         if is(&options[i], "limit") && i + 1 < options.len() {
-            limit = parse_i64(&options[i + 1])
-                .filter(|&n| n >= 0)
-                .ok_or(CommandError::LimitNegative)?;
+            limit = parse_i64(&options[i + 1]).filter(|&n| n >= 0).ok_or(CommandError::LimitNegative)?;
             i += 2;
         } else {
             return Err(CommandError::Syntax);
         }
     }
-    let limit = if limit == 0 {
-        usize::MAX
-    } else {
-        limit as usize
-    };
+    let limit = if limit == 0 { usize::MAX } else { limit as usize };
     let members = intersect(ctx, &keys, Want::Count { limit })?;
     Ok(Reply::Int(members.len() as i64))
 }
@@ -448,9 +415,7 @@ enum Op {
 /// and the first key of another type fails the command (missing keys before it do not). Returns
 /// which keys exist.
 fn look_up_sources(ctx: &mut Ctx, keys: &[Vec<u8>]) -> Result<Vec<bool>, CommandError> {
-    keys.iter()
-        .map(|k| Ok(ctx.read_set(k)?.is_some()))
-        .collect()
+    keys.iter().map(|k| Ok(ctx.read_set(k)?.is_some())).collect()
 }
 
 /// The sets at `keys` (looked up already; `None` for missing ones), borrowed together.
@@ -458,10 +423,7 @@ fn sources<'c>(ctx: &'c mut Ctx, keys: &[Vec<u8>]) -> Vec<Option<&'c Set>> {
     let db = &*ctx.db();
     keys.iter()
         .map(|k| match db.get(k) {
-            Some(Entry {
-                value: Value::Set(set),
-                ..
-            }) => Some(&**set),
+            Some(Entry { value: Value::Set(set), .. }) => Some(&**set),
             _ => None,
         })
         .collect()
@@ -473,19 +435,13 @@ fn intersect(ctx: &mut Ctx, keys: &[Vec<u8>], want: Want) -> Result<Vec<Vec<u8>>
         // A missing key is an empty set: nothing further to look at.
         return Ok(Vec::new());
     }
-    let mut sets: Vec<&Set> = sources(ctx, keys)
-        .into_iter()
-        .map(|s| s.expect("every key exists"))
-        .collect();
+    let mut sets: Vec<&Set> = sources(ctx, keys).into_iter().map(|s| s.expect("every key exists")).collect();
     // Walk the smallest set and probe the others.
     sets.sort_by_key(|s| s.len());
     let (first, others) = sets.split_first().expect("at least one key");
     let mut members = Vec::new();
     for m in first.iter() {
-        if others
-            .iter()
-            .all(|s| std::ptr::eq(*s, *first) || s.contains_member(m))
-        {
+        if others.iter().all(|s| std::ptr::eq(*s, *first) || s.contains_member(m)) {
             match want {
                 Want::Members => members.push(m.to_vec()),
                 Want::Count { limit } => {
@@ -508,12 +464,8 @@ fn union_or_diff(ctx: &mut Ctx, keys: &[Vec<u8>], op: Op) -> Result<Vec<Vec<u8>>
         Op::Union => {
             // All intsets: reply in ascending order, as Valkey's intset result does.
             if sets.iter().flatten().all(|s| s.as_ints().is_some()) {
-                let mut ints: Vec<i64> = sets
-                    .iter()
-                    .flatten()
-                    .flat_map(|s| s.as_ints().unwrap_or_default())
-                    .copied()
-                    .collect();
+                let mut ints: Vec<i64> =
+                    sets.iter().flatten().flat_map(|s| s.as_ints().unwrap_or_default()).copied().collect();
                 ints.sort_unstable();
                 ints.dedup();
                 return Ok(ints.into_iter().map(|n| Member::Int(n).to_vec()).collect());
@@ -537,11 +489,7 @@ fn union_or_diff(ctx: &mut Ctx, keys: &[Vec<u8>], op: Op) -> Result<Vec<Vec<u8>>
                 return Ok(Vec::new());
             }
             let others: Vec<&Set> = sets[1..].iter().flatten().copied().collect();
-            Ok(first
-                .iter()
-                .filter(|m| !others.iter().any(|s| s.contains_member(*m)))
-                .map(Member::to_vec)
-                .collect())
+            Ok(first.iter().filter(|m| !others.iter().any(|s| s.contains_member(*m))).map(Member::to_vec).collect())
         }
     }
 }

@@ -264,6 +264,15 @@ fn scored_reply(items: Vec<(f64, Vec<u8>)>, withscores: bool, resp3: bool) -> Re
     }
 }
 
+/// A sorted set this command already looked up and type-checked, read again without counting a
+/// second keyspace hit.
+fn looked_up<'c>(ctx: &'c Ctx, key: &[u8]) -> &'c ZSet {
+    match ctx.eng.dbs[ctx.db_index()].get(key).map(|e| &e.value) {
+        Some(Value::ZSet(zs)) => zs,
+        _ => unreachable!("looked up as a sorted set earlier in the command"),
+    }
+}
+
 /// Deletes `key` when its set became empty (the caller fires the events after its own).
 fn delete_if_empty(ctx: &mut Ctx, key: &[u8], empty: bool) -> bool {
     if empty {
@@ -1506,7 +1515,7 @@ fn zrandmember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     };
     let len = zs.len();
     let rank = ctx.eng.rng.random_range(0..len);
-    let zs = ctx.read_zset(key)?.expect("read above");
+    let zs = looked_up(ctx, key);
     Ok(Reply::Bulk(
         zs.get_by_rank(rank).expect("rank < len").1.to_vec(),
     ))
@@ -1570,7 +1579,7 @@ fn zrandmember_with_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: boo
         }
         picked
     };
-    let zs = ctx.read_zset(key)?.expect("read above");
+    let zs = looked_up(ctx, key);
     let items = ranks
         .into_iter()
         .map(|r| {
@@ -1618,7 +1627,7 @@ fn zscan(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             return Err(CommandError::Syntax);
         }
     }
-    let zs = ctx.read_zset(&argv[1])?.expect("checked above");
+    let zs = looked_up(ctx, &argv[1]);
     let listpack = zs.is_listpack();
     let mut found: Vec<Reply> = Vec::new();
     let mut visit = |member: &[u8], score: f64| {

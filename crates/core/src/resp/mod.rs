@@ -2,10 +2,12 @@
 
 mod decode;
 mod encode;
+mod parse_reply;
 mod split_args;
 
 pub use decode::{CommandDecoder, DecodeLimits, ProtocolError};
 pub use encode::encode;
+pub use parse_reply::*;
 pub use split_args::split_args;
 
 /// Which RESP a client speaks (`HELLO 2|3`).

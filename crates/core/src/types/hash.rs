@@ -24,10 +24,7 @@ pub struct HashLimits {
 impl Default for HashLimits {
     /// Valkey 8.0.1's defaults (512 entries, not the 128 of sets and sorted sets).
     fn default() -> Self {
-        HashLimits {
-            max_listpack_entries: 512,
-            max_listpack_value: 64,
-        }
+        HashLimits { max_listpack_entries: 512, max_listpack_value: 64 }
     }
 }
 
@@ -75,26 +72,18 @@ impl Hash {
         std::mem::size_of::<Hash>()
             + match self {
                 Hash::Listpack(v) => {
-                    v.capacity() * PAIR
-                        + v.iter()
-                            .map(|(f, x)| f.heap_size() + x.heap_size())
-                            .sum::<usize>()
+                    v.capacity() * PAIR + v.iter().map(|(f, x)| f.heap_size() + x.heap_size()).sum::<usize>()
                 }
                 Hash::Table(d) => {
                     d.bucket_count() * std::mem::size_of::<usize>()
-                        + d.iter()
-                            .map(|(f, x)| NODE + f.heap_size() + x.heap_size())
-                            .sum::<usize>()
+                        + d.iter().map(|(f, x)| NODE + f.heap_size() + x.heap_size()).sum::<usize>()
                 }
             }
     }
 
     pub fn get(&self, field: &[u8]) -> Option<&ByteStr> {
         match self {
-            Hash::Listpack(v) => v
-                .iter()
-                .find(|(f, _)| f.as_bytes() == field)
-                .map(|(_, x)| x),
+            Hash::Listpack(v) => v.iter().find(|(f, _)| f.as_bytes() == field).map(|(_, x)| x),
             Hash::Table(d) => d.get(field),
         }
     }
@@ -106,20 +95,11 @@ impl Hash {
     /// Before a write of `pairs` field/value pairs made of `args`: moves to a table when they cannot
     /// all fit a listpack, so a big HSET converts once instead of midway (Valkey's
     /// `hashTypeTryConversion`, which also looks at the pairs that will only update).
-    pub fn prepare_write<'a>(
-        &mut self,
-        pairs: usize,
-        args: impl IntoIterator<Item = &'a [u8]>,
-        limits: HashLimits,
-    ) {
+    pub fn prepare_write<'a>(&mut self, pairs: usize, args: impl IntoIterator<Item = &'a [u8]>, limits: HashLimits) {
         if matches!(self, Hash::Table(_)) {
             return;
         }
-        if pairs > limits.max_listpack_entries
-            || args
-                .into_iter()
-                .any(|a| a.len() > limits.max_listpack_value)
-        {
+        if pairs > limits.max_listpack_entries || args.into_iter().any(|a| a.len() > limits.max_listpack_value) {
             self.convert_to_table();
         }
     }
@@ -170,10 +150,7 @@ impl Hash {
             Hash::Listpack(v) => (Some(v.iter()), None),
             Hash::Table(d) => (None, Some(d.iter())),
         };
-        list.into_iter()
-            .flatten()
-            .map(|(f, x)| (f, x))
-            .chain(table.into_iter().flatten())
+        list.into_iter().flatten().map(|(f, x)| (f, x)).chain(table.into_iter().flatten())
     }
 
     /// One HSCAN step: a table visits the buckets `cursor` names and returns the next cursor; a
@@ -265,22 +242,13 @@ mod tests {
         assert!(h.insert(b("a"), b("2"), HashLimits::default()));
         assert!(!h.insert(b("b"), b("3"), HashLimits::default()));
         let pairs: Vec<_> = h.iter().map(|(f, x)| (f.to_vec(), x.to_vec())).collect();
-        assert_eq!(
-            pairs,
-            vec![
-                (b"b".to_vec(), b"3".to_vec()),
-                (b"a".to_vec(), b"2".to_vec())
-            ]
-        );
+        assert_eq!(pairs, vec![(b"b".to_vec(), b"3".to_vec()), (b"a".to_vec(), b"2".to_vec())]);
         assert_eq!(h.encoding(), "listpack");
     }
 
     #[test]
     fn hash_converts_past_entry_limit_and_never_back() {
-        let limits = HashLimits {
-            max_listpack_entries: 4,
-            max_listpack_value: 64,
-        };
+        let limits = HashLimits { max_listpack_entries: 4, max_listpack_value: 64 };
         let mut h = Hash::new();
         for i in 0..4 {
             h.insert(b(&i.to_string()), b("v"), limits);
@@ -327,11 +295,7 @@ mod tests {
             h.insert(b(&format!("f{i}")), b("v"), HashLimits::default());
         }
         for count in [1, 10, 150, 299] {
-            let mut fields: Vec<_> = h
-                .random_distinct(count, &mut rng)
-                .into_iter()
-                .map(|(f, _)| f.to_vec())
-                .collect();
+            let mut fields: Vec<_> = h.random_distinct(count, &mut rng).into_iter().map(|(f, _)| f.to_vec()).collect();
             fields.sort();
             fields.dedup();
             assert_eq!(fields.len(), count);

@@ -29,11 +29,7 @@ pub struct SetLimits {
 impl Default for SetLimits {
     /// Valkey's defaults.
     fn default() -> Self {
-        SetLimits {
-            max_intset_entries: 512,
-            max_listpack_entries: 128,
-            max_listpack_value: 64,
-        }
+        SetLimits { max_intset_entries: 512, max_listpack_entries: 128, max_listpack_value: 64 }
     }
 }
 
@@ -101,10 +97,7 @@ impl Set {
     }
 
     /// A set of `members` (distinct) in the smallest encoding that holds them.
-    pub fn from_distinct<B: AsRef<[u8]>>(
-        members: impl IntoIterator<Item = B>,
-        limits: SetLimits,
-    ) -> Set {
+    pub fn from_distinct<B: AsRef<[u8]>>(members: impl IntoIterator<Item = B>, limits: SetLimits) -> Set {
         let members: Vec<B> = members.into_iter().collect();
         let ints: Option<Vec<i64>> = if members.len() <= limits.intset_cap() {
             members.iter().map(|m| parse_i64(m.as_ref())).collect()
@@ -117,9 +110,7 @@ impl Set {
             return Set::Intset(ints);
         }
         let mut set = if members.len() <= limits.max_listpack_entries
-            && members
-                .iter()
-                .all(|m| m.as_ref().len() <= limits.max_listpack_value)
+            && members.iter().all(|m| m.as_ref().len() <= limits.max_listpack_value)
         {
             Set::Listpack(Vec::with_capacity(members.len()))
         } else {
@@ -159,8 +150,7 @@ impl Set {
             + match self {
                 Set::Intset(v) => v.capacity() * 8,
                 Set::Listpack(v) => {
-                    v.capacity() * std::mem::size_of::<ByteStr>()
-                        + v.iter().map(|m| m.heap_size()).sum::<usize>()
+                    v.capacity() * std::mem::size_of::<ByteStr>() + v.iter().map(|m| m.heap_size()).sum::<usize>()
                 }
                 Set::Table(d) => {
                     d.bucket_count() * std::mem::size_of::<usize>()
@@ -233,9 +223,7 @@ impl Set {
                 if v.iter().any(|m| m.as_bytes() == member) {
                     return false;
                 }
-                if v.len() < limits.max_listpack_entries
-                    && member.len() <= limits.max_listpack_value
-                {
+                if v.len() < limits.max_listpack_entries && member.len() <= limits.max_listpack_value {
                     reserve_compact(v);
                     v.push(ByteStr::from(member));
                     return true;
@@ -285,17 +273,8 @@ impl Set {
         ints.into_iter()
             .flatten()
             .map(|&n| Member::Int(n))
-            .chain(
-                list.into_iter()
-                    .flatten()
-                    .map(|m| Member::Bytes(m.as_bytes())),
-            )
-            .chain(
-                table
-                    .into_iter()
-                    .flatten()
-                    .map(|(m, _)| Member::Bytes(m.as_bytes())),
-            )
+            .chain(list.into_iter().flatten().map(|m| Member::Bytes(m.as_bytes())))
+            .chain(table.into_iter().flatten().map(|(m, _)| Member::Bytes(m.as_bytes())))
     }
 
     /// The sorted integers of an intset.
@@ -333,18 +312,16 @@ impl Set {
     /// `count` distinct members chosen uniformly (`count` below the size), in random order.
     pub fn random_distinct(&self, count: usize, rng: &mut SmallRng) -> Vec<Member<'_>> {
         match self {
-            Set::Intset(v) => sample::distinct_indices(v.len(), count, rng)
-                .into_iter()
-                .map(|i| Member::Int(v[i]))
-                .collect(),
+            Set::Intset(v) => {
+                sample::distinct_indices(v.len(), count, rng).into_iter().map(|i| Member::Int(v[i])).collect()
+            }
             Set::Listpack(v) => sample::distinct_indices(v.len(), count, rng)
                 .into_iter()
                 .map(|i| Member::Bytes(v[i].as_bytes()))
                 .collect(),
-            Set::Table(d) => sample::dict_distinct(d, count, rng)
-                .into_iter()
-                .map(|(m, _)| Member::Bytes(m.as_bytes()))
-                .collect(),
+            Set::Table(d) => {
+                sample::dict_distinct(d, count, rng).into_iter().map(|(m, _)| Member::Bytes(m.as_bytes())).collect()
+            }
         }
     }
 
@@ -369,12 +346,7 @@ impl Set {
     /// When few members would remain, picking the survivors is cheaper than picking the victims, and
     /// the survivors then form a new set (Valkey's SPOP "case 3"): an intset stays an intset, anything
     /// else becomes a listpack if the survivors fit one.
-    pub fn pop_many(
-        &mut self,
-        count: usize,
-        rng: &mut SmallRng,
-        limits: SetLimits,
-    ) -> Vec<Vec<u8>> {
+    pub fn pop_many(&mut self, count: usize, rng: &mut SmallRng, limits: SetLimits) -> Vec<Vec<u8>> {
         let size = self.len();
         debug_assert!(count < size);
         let remaining = size - count;
@@ -399,11 +371,7 @@ impl Set {
 
     fn convert_to_listpack(&mut self) {
         if let Set::Intset(v) = self {
-            *self = Set::Listpack(
-                v.iter()
-                    .map(|&n| ByteStr::from(Member::Int(n).to_vec()))
-                    .collect(),
-            );
+            *self = Set::Listpack(v.iter().map(|&n| ByteStr::from(Member::Int(n).to_vec())).collect());
         }
     }
 
@@ -451,12 +419,7 @@ impl Clone for Set {
 impl std::fmt::Debug for Set {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.encoding())?;
-        f.debug_set()
-            .entries(
-                self.iter()
-                    .map(|m| String::from_utf8_lossy(&m.to_vec()).into_owned()),
-            )
-            .finish()
+        f.debug_set().entries(self.iter().map(|m| String::from_utf8_lossy(&m.to_vec()).into_owned())).finish()
     }
 }
 
@@ -477,10 +440,7 @@ pub(crate) mod sample {
     /// an index drawn below a bound larger than any group picks an entry or nothing (rejection
     /// sampling), which makes every entry equally likely. A group larger than the bound (a freak
     /// chain) is taken whole when met, a bias too rare to matter.
-    pub fn fair_random_entry<'d, V>(
-        dict: &'d Dict<ByteStr, V>,
-        rng: &mut SmallRng,
-    ) -> (&'d ByteStr, &'d V) {
+    pub fn fair_random_entry<'d, V>(dict: &'d Dict<ByteStr, V>, rng: &mut SmallRng) -> (&'d ByteStr, &'d V) {
         assert!(!dict.is_empty(), "sampling an empty dict");
         // While rehashing the two table sizes are distinct powers of two: the smaller is the lowest
         // set bit of their sum, and the cursors below it name every group once.
@@ -578,6 +538,12 @@ mod tests {
     }
 
     #[test]
+    fn set_header_is_small() {
+        assert!(std::mem::size_of::<Set>() <= 32);
+        assert!(std::mem::size_of::<crate::types::Hash>() <= 32);
+    }
+
+    #[test]
     fn set_integers_stay_intset_sorted_until_the_entry_limit() {
         let mut s = Set::new();
         for n in (0..512).rev() {
@@ -630,22 +596,10 @@ mod tests {
 
     #[test]
     fn set_from_distinct_picks_the_smallest_encoding() {
-        assert_eq!(
-            Set::from_distinct(["3", "-1"], limits()).encoding(),
-            "intset"
-        );
-        assert_eq!(
-            Set::from_distinct(["3", "a"], limits()).encoding(),
-            "listpack"
-        );
-        assert_eq!(
-            Set::from_distinct((0..600).map(|n| n.to_string()), limits()).encoding(),
-            "hashtable"
-        );
-        assert_eq!(
-            Set::from_distinct((0..200).map(|n| format!("m{n}")), limits()).encoding(),
-            "hashtable"
-        );
+        assert_eq!(Set::from_distinct(["3", "-1"], limits()).encoding(), "intset");
+        assert_eq!(Set::from_distinct(["3", "a"], limits()).encoding(), "listpack");
+        assert_eq!(Set::from_distinct((0..600).map(|n| n.to_string()), limits()).encoding(), "hashtable");
+        assert_eq!(Set::from_distinct((0..200).map(|n| format!("m{n}")), limits()).encoding(), "hashtable");
     }
 
     #[test]
@@ -659,13 +613,9 @@ mod tests {
             let popped = s.pop_many(count, &mut rng, limits());
             assert_eq!(popped.len(), count);
             assert_eq!(s.len(), members.len() - count);
-            let mut all: Vec<Vec<u8>> = popped
-                .into_iter()
-                .chain(s.iter().map(Member::to_vec))
-                .collect();
+            let mut all: Vec<Vec<u8>> = popped.into_iter().chain(s.iter().map(Member::to_vec)).collect();
             all.sort();
-            let mut expected: Vec<Vec<u8>> =
-                members.iter().map(|m| m.as_bytes().to_vec()).collect();
+            let mut expected: Vec<Vec<u8>> = members.iter().map(|m| m.as_bytes().to_vec()).collect();
             expected.sort();
             assert_eq!(all, expected);
         }
@@ -679,16 +629,11 @@ mod tests {
         let mut hits: HashMap<Vec<u8>, usize> = HashMap::new();
         let draws = 200_000;
         for _ in 0..draws {
-            *hits
-                .entry(s.random_member(&mut rng).unwrap().to_vec())
-                .or_default() += 1;
+            *hits.entry(s.random_member(&mut rng).unwrap().to_vec()).or_default() += 1;
         }
         assert_eq!(hits.len(), 200);
         let expected = draws as f64 / 200.0;
-        let chi2: f64 = hits
-            .values()
-            .map(|&h| (h as f64 - expected).powi(2) / expected)
-            .sum();
+        let chi2: f64 = hits.values().map(|&h| (h as f64 - expected).powi(2) / expected).sum();
         // df = 199: the 99.999th percentile is about 290.
         assert!(chi2 < 290.0, "chi-square {chi2}");
     }
@@ -704,21 +649,13 @@ mod tests {
             let mut hits: HashMap<Vec<u8>, usize> = HashMap::new();
             let draws = keep * 100;
             for _ in 0..draws {
-                *hits
-                    .entry(s.random_member(&mut rng).unwrap().to_vec())
-                    .or_default() += 1;
+                *hits.entry(s.random_member(&mut rng).unwrap().to_vec()).or_default() += 1;
             }
             assert_eq!(hits.len(), keep);
-            let chi2: f64 = hits
-                .values()
-                .map(|&h| (h as f64 - 100.0).powi(2) / 100.0)
-                .sum();
+            let chi2: f64 = hits.values().map(|&h| (h as f64 - 100.0).powi(2) / 100.0).sum();
             // Mean keep - 1, standard deviation about sqrt(2 * keep): allow six of them.
             let limit = keep as f64 + 6.0 * (2.0 * keep as f64).sqrt();
-            assert!(
-                chi2 < limit,
-                "size {size} keep {keep}: chi-square {chi2} over {limit}"
-            );
+            assert!(chi2 < limit, "size {size} keep {keep}: chi-square {chi2} over {limit}");
         }
     }
 
@@ -731,8 +668,7 @@ mod tests {
         ] {
             for count in [1, 5, 20, 45] {
                 let picked = set.random_distinct(count, &mut rng);
-                let unique: std::collections::HashSet<Vec<u8>> =
-                    picked.iter().map(|m| m.to_vec()).collect();
+                let unique: std::collections::HashSet<Vec<u8>> = picked.iter().map(|m| m.to_vec()).collect();
                 assert_eq!(unique.len(), count);
                 assert!(picked.iter().all(|m| set.contains_member(*m)));
             }

@@ -85,7 +85,8 @@ enum Repr {
     Skiplist(Box<Indexed>),
 }
 
-/// The large encoding: the same elements indexed twice.
+/// The large encoding: the same elements indexed twice. Each member's bytes are held by both
+/// structures (Valkey shares one sds between them); the skiplist's arena owns its own copies.
 #[derive(Debug)]
 struct Indexed {
     scores: Dict<ByteStr, f64>,

@@ -85,7 +85,8 @@ impl ServerProcess {
 
     /// Sends a signal by name (`TERM`, `INT`) through kill(1): the tests need no libc.
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().expect("run kill");
+        let status =
+            Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().expect("run kill");
         assert!(status.success(), "kill -{name} {} failed", self.pid());
     }
 
@@ -156,7 +157,12 @@ impl RealServer {
 }
 
 fn redis_server_installed() -> bool {
-    Command::new("redis-server").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// A port nothing listens on right now (the OS picks it; the server binds it a moment later).
@@ -228,7 +234,9 @@ impl Conn {
 
     /// The next whole reply, raw. Panics on timeout or if the server closed the connection.
     pub fn read_reply(&mut self) -> Vec<u8> {
-        self.try_read_reply().unwrap_or_else(|e| panic!("reading a reply: {e} (partial input: {:?})", String::from_utf8_lossy(&self.buf)))
+        self.try_read_reply().unwrap_or_else(|e| {
+            panic!("reading a reply: {e} (partial input: {:?})", String::from_utf8_lossy(&self.buf))
+        })
     }
 
     /// [`Conn::read_reply`] as text.
@@ -270,7 +278,12 @@ impl Conn {
             match self.fill() {
                 Ok(()) => {}
                 Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Some(std::mem::take(&mut self.buf)),
-                Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+                    ) =>
+                {
                     return Some(std::mem::take(&mut self.buf));
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return None,
