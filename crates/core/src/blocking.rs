@@ -172,12 +172,23 @@ fn retry(eng: &mut Engine, id: ClientId) {
         None => {
             // Still nothing for it: it keeps its place (park ignored the repeated request).
         }
-        Some(reply) => finish(eng, id, reply),
+        Some(reply) => deliver(eng, id, reply),
     }
 }
 
-/// Delivers a blocked client's final reply and runs what it sent meanwhile.
+/// Ends a block without running the command again (timeout, CLIENT UNBLOCK): the reply is given, the
+/// command counted once in commandstats.
 pub fn finish(eng: &mut Engine, id: ClientId, reply: Reply) {
+    let Some(spec) = eng.blocking.clients.get(&id).map(|b| b.spec) else { return };
+    eng.stats.command(spec.name).calls += 1;
+    if let Some(text) = reply.error_text() {
+        eng.stats.count_error(text);
+    }
+    deliver(eng, id, reply);
+}
+
+/// Delivers a blocked client's final reply and runs what it sent meanwhile.
+fn deliver(eng: &mut Engine, id: ClientId, reply: Reply) {
     let Some(b) = eng.blocking.unblock(id) else { return };
     if let Some(c) = eng.clients.get_mut(&id) {
         c.reply(&reply);

@@ -301,12 +301,10 @@ impl Engine {
         };
         self.depth -= 1;
         let elapsed_us = self.clock.monotonic_us().saturating_sub(start_us);
-        let stats = self.stats.command(spec.name);
-        stats.calls += 1;
-        stats.usec += elapsed_us;
         let reply = match result {
             Ok(reply) => reply,
             Err(CommandError::Blocked) => {
+                // Counted once, when the client is finally served or times out.
                 self.blocking.park(id, args.into_argv(), spec);
                 return None;
             }
@@ -315,6 +313,9 @@ impl Engine {
                 Reply::from(e)
             }
         };
+        let stats = self.stats.command(spec.name);
+        stats.calls += 1;
+        stats.usec += elapsed_us;
         if let Some(text) = reply.error_text() {
             self.stats.count_error(text);
         }

@@ -609,7 +609,6 @@ fn client_unblock(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             let name = b.spec.name;
             ctx.eng.stats.command(name).failed_calls += 1;
         }
-        ctx.eng.stats.count_error(reply.error_text().unwrap_or("UNBLOCKED"));
         reply
     } else {
         // The timeout reply of every blocking command we have (lists, sorted sets, streams).
