@@ -32,6 +32,9 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
+step "setup: wasm toolchain (clang and wasi-libc for Lua in wasm32, wasm-bindgen-cli at the Cargo.lock version)"
+bash tests/setup-wasm-toolchain.sh --wasm-bindgen
+
 step "setup: python packages"
 python3 -c 'import redis, pytest' 2>/dev/null || python3 -m pip install -q 'redis>=5,<7' 'pytest>=8' 2>&1 | tail -1
 
@@ -44,6 +47,9 @@ cargo clippy --workspace --all-targets -q -- -D warnings
 
 step "core builds for wasm32-unknown-unknown"
 cargo build -q -p ferrokey-core --target wasm32-unknown-unknown
+
+step "Lua 5.1 runs the same in wasm32 (Node, via wasm-bindgen-test)"
+cargo test -p ferrokey-lua-wasm --target wasm32-unknown-unknown 2>&1 | tail -3
 
 step "cargo test (core, server, differential, redis crate)"
 cargo build -q --workspace --bins

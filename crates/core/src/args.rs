@@ -8,12 +8,20 @@ pub struct Args {
     argv: Vec<Vec<u8>>,
     /// Index of the next argument to read (1: right after the command name).
     pos: usize,
+    /// `next_owned` copies instead of moving, so `argv()` still shows every argument afterwards.
+    keep: bool,
 }
 
 impl Args {
     /// Starts after the command name, or after `skip` leading words (2 for a subcommand).
     pub fn new(argv: Vec<Vec<u8>>, skip: usize) -> Args {
-        Args { argv, pos: skip }
+        Args { argv, pos: skip, keep: false }
+    }
+
+    /// Keep every argument readable after the handler ran (MONITOR, SLOWLOG), at the cost of copying
+    /// the values a handler stores.
+    pub fn keep_original(&mut self, keep: bool) {
+        self.keep = keep;
     }
 
     /// All arguments, the command name at 0.
@@ -62,7 +70,7 @@ impl Args {
     pub fn next_owned(&mut self) -> Result<Vec<u8>, CommandError> {
         let a = self.argv.get_mut(self.pos).ok_or(CommandError::Syntax)?;
         self.pos += 1;
-        Ok(std::mem::take(a))
+        Ok(if self.keep { a.clone() } else { std::mem::take(a) })
     }
 
     /// The next argument, as an integer.

@@ -253,3 +253,32 @@ impl CommandTable {
         self.by_name.is_empty()
     }
 }
+
+/// The supported commands as Markdown, one line per group (subcommands as `CONFIG GET`), sorted: the
+/// README's list is this text.
+pub fn markdown_command_list() -> String {
+    let table = CommandTable::get();
+    let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
+    for spec in table.iter() {
+        let mut names = Vec::new();
+        if spec.subcommands.is_empty() {
+            names.push(spec.name.to_uppercase());
+        } else {
+            for sub in spec.subcommands {
+                names.push(sub.name.replace('|', " ").to_uppercase());
+            }
+        }
+        match groups.iter_mut().find(|(g, _)| *g == spec.group) {
+            Some((_, list)) => list.extend(names),
+            None => groups.push((spec.group, names)),
+        }
+    }
+    groups.sort_by_key(|(g, _)| g.name());
+    let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
+    let mut out = format!("{} commands and subcommands, {} top-level commands (`COMMAND COUNT`):\n\n", total, table.len());
+    for (group, mut names) in groups {
+        names.sort();
+        out.push_str(&format!("- **{}**: {}\n", group.name(), names.join(", ")));
+    }
+    out
+}

@@ -86,6 +86,10 @@ pub struct Engine {
     pub pause_writes_only: bool,
     /// DEBUG SET-ACTIVE-EXPIRE
     pub active_expire_enabled: bool,
+    /// Clients in MONITOR mode.
+    pub monitors: usize,
+    /// State of the server commands: host readings, SLOWLOG, LATENCY, SHUTDOWN and DEBUG SLEEP requests.
+    pub server: crate::commands::server::ServerState,
 }
 
 impl Engine {
@@ -112,6 +116,8 @@ impl Engine {
             pause_until_ms: 0,
             pause_writes_only: false,
             active_expire_enabled: true,
+            server: Default::default(),
+            monitors: 0,
         }
     }
 
@@ -132,7 +138,9 @@ impl Engine {
         crate::commands::transactions::unwatch_all(self, id);
         crate::pubsub::unsubscribe_all(self, id);
         self.blocking.unblock(id);
-        self.clients.remove(&id);
+        if self.clients.remove(&id).is_some_and(|c| c.monitor) {
+            self.monitors -= 1;
+        }
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -214,13 +222,14 @@ impl Engine {
             let err = unknown_command_error(&argv);
             return self.reject(id, None, err);
         };
-        if spec.handler.is_none() {
-            // A container: the subcommand picks the row.
-            if argv.len() < 2 {
-                return self.reject(id, Some(spec), CommandError::WrongArity(spec.name.to_string()));
-            }
-            match spec.subcommand(&argv[1]) {
+        if !spec.subcommands.is_empty() {
+            // A container: the subcommand picks the row (COMMAND alone runs the container's handler).
+            match argv.get(1).and_then(|sub| spec.subcommand(sub)) {
                 Some(sub) => spec = sub,
+                None if spec.handler.is_some() => {}
+                None if argv.len() < 2 => {
+                    return self.reject(id, Some(spec), CommandError::WrongArity(spec.name.to_string()));
+                }
                 None => {
                     let err = CommandError::UnknownSubcommand(
                         truncate_lossy(&argv[1], 128),
@@ -295,6 +304,8 @@ impl Engine {
             }
         }
         let mut args = Args::new(argv, skip);
+        // MONITOR and a log-everything SLOWLOG show arguments a handler may have moved into the keyspace.
+        args.keep_original(crate::commands::server::wants_original_argv(self));
         let result = {
             let mut ctx = Ctx::new(self, id, spec);
             handler(&mut ctx, &mut args)
@@ -305,6 +316,7 @@ impl Engine {
             Ok(reply) => reply,
             Err(CommandError::Blocked) => {
                 // Counted once, when the client is finally served or times out.
+                crate::commands::server::on_blocked(self, id, spec, &args);
                 self.blocking.park(id, args.into_argv(), spec);
                 return None;
             }

@@ -28,10 +28,15 @@ pub mod glob;
 pub mod notify;
 pub mod num;
 pub mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 pub mod stats;
 pub mod types;
+
+// In wasm32 Lua is built and linked by ferrokey-lua-wasm (mlua cannot build it there): name it once so it links.
+#[cfg(target_arch = "wasm32")]
+use ferrokey_lua_wasm as _;
 
 pub use engine::{Clock, Engine, ManualClock};
 pub use reply::Reply;

@@ -17,7 +17,7 @@ fn main() {
             std::process::exit(e.exit_code);
         }
     };
-    let config = opts.config;
+    let config = opts.config.clone();
     log::set_level(Level::parse(config.loglevel.as_str()));
     if !config.dir.is_empty() {
         if let Err(e) = std::env::set_current_dir(&config.dir) {
@@ -45,6 +45,15 @@ fn main() {
         notice!("Running mode=standalone, port={port}.");
         let seed = seed();
         let srv = Server::new(config, seed);
+        {
+            let config_file = opts.config_file.as_ref().map(|p| p.display().to_string());
+            let mut eng = srv.engine.borrow_mut();
+            ferrokey_core::commands::server::set_host(
+                &mut eng,
+                ferrokey_server::host::host_info(port, config_file),
+                Box::new(ferrokey_server::host::ProcessHost::new(&GLOBAL)),
+            );
+        }
         notice!("Server initialized");
         let listeners = match bind_all(&bind, port).await {
             Ok(l) => l,
@@ -57,9 +66,15 @@ fn main() {
             tokio::task::spawn_local(srv.clone().accept_loop(l));
         }
         tokio::task::spawn_local(srv.clone().cron_loop());
-        let signal = wait_for_shutdown_signal().await;
-        warning!("Received {signal} scheduling shutdown...");
-        notice!("User requested shutdown...");
+        let signal = tokio::select! {
+            s = wait_for_shutdown_signal() => s,
+            _ = srv.shutdown_requested() => "SHUTDOWN",
+        };
+        if signal == "SHUTDOWN" {
+            warning!("User requested shutdown...");
+        } else {
+            warning!("Received {signal} scheduling shutdown...");
+        }
         notice!("ferrokey is now ready to exit, bye bye...");
         0
     });

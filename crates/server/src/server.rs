@@ -30,6 +30,8 @@ pub struct Server {
     conns: RefCell<HashMap<ClientId, Rc<Notify>>>,
     /// Wakes the cron task early (a client blocked with a timeout sooner than the next tick).
     timers: Notify,
+    /// SHUTDOWN asked the process to exit.
+    shutdown: Notify,
 }
 
 impl Server {
@@ -38,7 +40,13 @@ impl Server {
             engine: RefCell::new(Engine::new(config, Box::new(SystemClock::new()), seed)),
             conns: RefCell::new(HashMap::new()),
             timers: Notify::new(),
+            shutdown: Notify::new(),
         })
+    }
+
+    /// Resolves when a client runs SHUTDOWN.
+    pub async fn shutdown_requested(&self) {
+        self.shutdown.notified().await
     }
 
     /// Accepts connections forever.
@@ -142,6 +150,15 @@ impl Server {
         self.wake_others(&mut eng, id);
         if eng.blocking.blocked_count() > 0 {
             self.timers.notify_one();
+        }
+        if ferrokey_core::commands::server::take_shutdown(&mut eng).is_some() {
+            self.shutdown.notify_one();
+        }
+        // DEBUG SLEEP: the whole server stops, as Valkey's single thread does.
+        let sleep_us = ferrokey_core::commands::server::take_host_sleep_us(&mut eng);
+        if sleep_us > 0 {
+            drop(eng);
+            std::thread::sleep(Duration::from_micros(sleep_us));
         }
     }
 

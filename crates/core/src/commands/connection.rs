@@ -282,7 +282,9 @@ fn reset(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
     c.reply_mode = ReplyMode::On;
     c.no_evict = false;
     c.no_touch = false;
-    c.monitor = false;
+    if std::mem::take(&mut c.monitor) {
+        ctx.eng.monitors -= 1;
+    }
     Ok(Reply::status("RESET"))
 }
 

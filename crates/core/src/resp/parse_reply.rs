@@ -1,10 +1,11 @@
 //! Parsing a server's replies (RESP2 and RESP3) into [`Reply`]: what a client, the CLI or a test reads.
 //!
-//! The parser is stateless and incremental in the caller's sense: hand it the unconsumed input and it
-//! says either "not yet" (`Ok(None)`) or how many bytes one whole reply took. To stay cheap when a big
-//! reply arrives in many reads, it first *scans* the input, skipping bulk payloads by their declared
-//! length without copying them, and only builds the reply once the scan found its end; so a retry on
-//! a half-received reply costs one step per element header, not one per byte received.
+//! [`parse_reply`] is stateless and incremental in the caller's sense: hand it the unconsumed input and
+//! it says either "not yet" (`Ok(None)`) or how many bytes one whole reply took. It first *scans* the
+//! input, skipping bulk payloads by their declared length without copying them, and builds the reply
+//! only once the scan found its end. A reader that retries as bytes arrive keeps a [`ReplyScanner`]
+//! instead, which resumes where it stopped, so a reply of a million elements received in a thousand
+//! reads is scanned once, not a thousand times.
 //!
 //! RESP3 attributes (`|`) are read and dropped, as the protocol allows a client to: the reply they
 //! decorate is returned alone.
@@ -57,7 +58,7 @@ fn describe_type_byte(b: u8) -> String {
 /// Parses one reply from the start of `buf`. `Ok(None)`: the reply is not complete yet (nothing is
 /// consumed); `Ok(Some((reply, n)))`: the reply took the first `n` bytes.
 pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, ReplyParseError> {
-    let Some(end) = scan(buf, 0, 0)? else {
+    let Some(end) = ReplyScanner::new().scan(buf)? else {
         return Ok(None);
     };
     // The scan validated every header and length up to `end`, so building cannot run short.
@@ -78,11 +79,7 @@ fn read_line(buf: &[u8], pos: usize) -> Option<Line<'_>> {
     let kind = *buf.get(pos)?;
     let rest = &buf[pos + 1..];
     let cr = rest.windows(2).position(|w| w == b"\r\n")?;
-    Some(Line {
-        kind,
-        text: &rest[..cr],
-        next: pos + 1 + cr + 2,
-    })
+    Some(Line { kind, text: &rest[..cr], next: pos + 1 + cr + 2 })
 }
 
 fn int_of(text: &[u8]) -> Result<i64, ReplyParseError> {
@@ -99,96 +96,138 @@ fn len_of(text: &[u8]) -> Result<Option<usize>, ReplyParseError> {
     match int_of(text).map_err(|_| ReplyParseError::BadLength)? {
         -1 => Ok(None),
         n if n < 0 => Err(ReplyParseError::BadLength),
-        n => usize::try_from(n)
-            .map(Some)
-            .map_err(|_| ReplyParseError::BadLength),
+        n => usize::try_from(n).map(Some).map_err(|_| ReplyParseError::BadLength),
     }
 }
 
-/// Finds where the reply starting at `pos` ends, without building it. `Ok(None)`: incomplete.
-fn scan(buf: &[u8], pos: usize, depth: usize) -> Result<Option<usize>, ReplyParseError> {
-    if depth > MAX_REPLY_DEPTH {
-        return Err(ReplyParseError::TooDeep);
+/// Finds where one reply ends, resumably: fed the same growing input again, it goes on from where it
+/// stopped instead of starting over, so a big reply received in many reads is scanned once in all.
+///
+/// ```
+/// use ferrokey_core::resp::ReplyScanner;
+/// let mut scanner = ReplyScanner::new();
+/// assert_eq!(scanner.scan(b"*2\r\n:1\r\n"), Ok(None));
+/// assert_eq!(scanner.scan(b"*2\r\n:1\r\n:2\r\n"), Ok(Some(12)));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ReplyScanner {
+    /// Where the next element header starts.
+    pos: usize,
+    /// The open aggregates, innermost last.
+    open: Vec<OpenAggregate>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OpenAggregate {
+    /// Elements still to come (maps and attributes count keys and values).
+    remaining: usize,
+    /// An attribute is not an element of its parent: the reply after it is.
+    attribute: bool,
+}
+
+impl ReplyScanner {
+    pub fn new() -> Self {
+        Self::default()
     }
-    let Some(&kind) = buf.get(pos) else {
-        return Ok(None);
-    };
-    if !matches!(
+
+    /// Scans `buf`, which must start with the bytes given to earlier calls since the last reset (more
+    /// may have been appended). `Ok(Some(n))`: the reply is the first `n` bytes, and the scanner is
+    /// ready for the next one at offset 0 of the remaining input.
+    pub fn scan(&mut self, buf: &[u8]) -> Result<Option<usize>, ReplyParseError> {
+        loop {
+            let Some(&kind) = buf.get(self.pos) else {
+                return Ok(None);
+            };
+            if !is_type_byte(kind) {
+                return Err(ReplyParseError::UnknownType(kind));
+            }
+            let Some(line) = read_line(buf, self.pos) else {
+                return Ok(None);
+            };
+            let end = match line.kind {
+                b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => {
+                    simple_value(&line)?;
+                    line.next
+                }
+                b'$' | b'=' | b'!' => match len_of(line.text)? {
+                    None if line.kind == b'$' => line.next,
+                    None => return Err(ReplyParseError::BadLength),
+                    Some(len) => {
+                        let end = line
+                            .next
+                            .checked_add(len)
+                            .and_then(|e| e.checked_add(2))
+                            .ok_or(ReplyParseError::BadLength)?;
+                        if buf.len() < end {
+                            return Ok(None); // the header is read again next time: one line, cheap
+                        }
+                        if &buf[end - 2..end] != b"\r\n" {
+                            return Err(ReplyParseError::MissingCrlf);
+                        }
+                        if line.kind == b'=' && (len < 4 || buf[line.next + 3] != b':') {
+                            return Err(ReplyParseError::BadVerbatim);
+                        }
+                        end
+                    }
+                },
+                _ => {
+                    let count = match len_of(line.text)? {
+                        Some(count) => count,
+                        None if line.kind == b'*' => 0, // `*-1`: a whole (null) element
+                        None => return Err(ReplyParseError::BadLength),
+                    };
+                    let attribute = line.kind == b'|';
+                    let remaining = if matches!(line.kind, b'%' | b'|') {
+                        count.checked_mul(2).ok_or(ReplyParseError::BadLength)?
+                    } else {
+                        count
+                    };
+                    if remaining > 0 || attribute {
+                        if self.open.len() >= MAX_REPLY_DEPTH {
+                            return Err(ReplyParseError::TooDeep);
+                        }
+                        self.pos = line.next;
+                        self.open.push(OpenAggregate { remaining, attribute });
+                        if remaining > 0 {
+                            continue;
+                        }
+                    }
+                    line.next
+                }
+            };
+            self.pos = end;
+            if self.element_done() {
+                *self = ReplyScanner::new();
+                return Ok(Some(end));
+            }
+        }
+    }
+
+    /// Counts a finished element against the aggregates it closes. True when the whole reply is done.
+    fn element_done(&mut self) -> bool {
+        loop {
+            let Some(top) = self.open.last_mut() else {
+                return true;
+            };
+            if top.remaining > 0 {
+                top.remaining -= 1;
+                if top.remaining > 0 {
+                    return false;
+                }
+            }
+            let closed = self.open.pop().expect("an open aggregate");
+            if closed.attribute {
+                return false; // the attributed reply is still to come
+            }
+        }
+    }
+}
+
+fn is_type_byte(kind: u8) -> bool {
+    matches!(
         kind,
-        b'+' | b'-'
-            | b':'
-            | b'$'
-            | b'*'
-            | b'%'
-            | b'~'
-            | b'>'
-            | b'|'
-            | b'_'
-            | b','
-            | b'#'
-            | b'('
-            | b'='
-            | b'!'
-    ) {
-        return Err(ReplyParseError::UnknownType(kind));
-    }
-    let Some(line) = read_line(buf, pos) else {
-        return Ok(None);
-    };
-    match line.kind {
-        b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => {
-            simple_value(&line)?;
-            Ok(Some(line.next))
-        }
-        b'$' | b'=' | b'!' => match len_of(line.text)? {
-            None if line.kind == b'$' => Ok(Some(line.next)),
-            None => Err(ReplyParseError::BadLength),
-            Some(len) => {
-                let end = line
-                    .next
-                    .checked_add(len)
-                    .and_then(|e| e.checked_add(2))
-                    .ok_or(ReplyParseError::BadLength)?;
-                if buf.len() < end {
-                    return Ok(None);
-                }
-                if &buf[end - 2..end] != b"\r\n" {
-                    return Err(ReplyParseError::MissingCrlf);
-                }
-                if line.kind == b'=' && (len < 4 || buf[line.next + 3] != b':') {
-                    return Err(ReplyParseError::BadVerbatim);
-                }
-                Ok(Some(end))
-            }
-        },
-        _ => {
-            // Aggregates: arrays, sets and pushes count elements; maps and attributes count pairs.
-            let Some(count) = len_of(line.text)? else {
-                return if line.kind == b'*' {
-                    Ok(Some(line.next))
-                } else {
-                    Err(ReplyParseError::BadLength)
-                };
-            };
-            let elements = if matches!(line.kind, b'%' | b'|') {
-                count.checked_mul(2).ok_or(ReplyParseError::BadLength)?
-            } else {
-                count
-            };
-            let mut next = line.next;
-            for _ in 0..elements {
-                match scan(buf, next, depth + 1)? {
-                    Some(end) => next = end,
-                    None => return Ok(None),
-                }
-            }
-            if line.kind == b'|' {
-                // The attribute decorates the reply that follows; both are consumed together.
-                return scan(buf, next, depth);
-            }
-            Ok(Some(next))
-        }
-    }
+        b'+' | b'-' | b':' | b'$' | b'*' | b'%' | b'~' | b'>' | b'|' | b'_' | b',' | b'#' | b'(' | b'=' | b'!'
+    )
 }
 
 /// Validates and converts a one-line reply (`+ - : _ , # (`).
@@ -263,11 +302,7 @@ fn build(buf: &[u8], pos: &mut usize) -> Result<Reply, ReplyParseError> {
                     pairs.push((key, build(buf, pos)?));
                 }
                 // `|`: drop the attribute, keep the reply it decorates.
-                return if line.kind == b'%' {
-                    Ok(Reply::Map(pairs))
-                } else {
-                    build(buf, pos)
-                };
+                return if line.kind == b'%' { Ok(Reply::Map(pairs)) } else { build(buf, pos) };
             }
             let mut items = Vec::with_capacity(count.min(1024));
             for _ in 0..count {
@@ -300,10 +335,7 @@ mod tests {
     #[test]
     fn parse_reply_resp2_types_parse() {
         assert_eq!(parse_all(b"+OK\r\n"), status("OK"));
-        assert_eq!(
-            parse_all(b"-ERR no such key\r\n"),
-            Reply::Error("ERR no such key".into())
-        );
+        assert_eq!(parse_all(b"-ERR no such key\r\n"), Reply::Error("ERR no such key".into()));
         assert_eq!(parse_all(b":-42\r\n"), Reply::Int(-42));
         assert_eq!(parse_all(b"$3\r\nfoo\r\n"), Reply::bulk("foo"));
         assert_eq!(parse_all(b"$0\r\n\r\n"), Reply::bulk(""));
@@ -313,11 +345,7 @@ mod tests {
         assert_eq!(parse_all(b"*0\r\n"), Reply::Array(vec![]));
         assert_eq!(
             parse_all(b"*3\r\n:1\r\n*2\r\n$1\r\na\r\n$-1\r\n+x\r\n"),
-            Reply::Array(vec![
-                Reply::Int(1),
-                Reply::Array(vec![Reply::bulk("a"), Reply::Null]),
-                status("x")
-            ])
+            Reply::Array(vec![Reply::Int(1), Reply::Array(vec![Reply::bulk("a"), Reply::Null]), status("x")])
         );
     }
 
@@ -334,33 +362,14 @@ mod tests {
             parse_all(b"(-3492890328409238509324850943850943825024385\r\n"),
             Reply::BigNumber("-3492890328409238509324850943850943825024385".into())
         );
-        assert_eq!(
-            parse_all(b"=8\r\ntxt:a\r\nb\r\n"),
-            Reply::Verbatim("txt", b"a\r\nb".to_vec())
-        );
-        assert_eq!(
-            parse_all(b"=6\r\nmkd:hi\r\n"),
-            Reply::Verbatim("mkd", b"hi".to_vec())
-        );
-        assert_eq!(
-            parse_all(b"!8\r\nERR a\r\nb\r\n"),
-            Reply::Error("ERR a\r\nb".into())
-        );
-        assert_eq!(
-            parse_all(b"%1\r\n$1\r\nk\r\n:1\r\n"),
-            Reply::Map(vec![(Reply::bulk("k"), Reply::Int(1))])
-        );
-        assert_eq!(
-            parse_all(b"~2\r\n:1\r\n:2\r\n"),
-            Reply::Set(vec![Reply::Int(1), Reply::Int(2)])
-        );
+        assert_eq!(parse_all(b"=8\r\ntxt:a\r\nb\r\n"), Reply::Verbatim("txt", b"a\r\nb".to_vec()));
+        assert_eq!(parse_all(b"=6\r\nmkd:hi\r\n"), Reply::Verbatim("mkd", b"hi".to_vec()));
+        assert_eq!(parse_all(b"!8\r\nERR a\r\nb\r\n"), Reply::Error("ERR a\r\nb".into()));
+        assert_eq!(parse_all(b"%1\r\n$1\r\nk\r\n:1\r\n"), Reply::Map(vec![(Reply::bulk("k"), Reply::Int(1))]));
+        assert_eq!(parse_all(b"~2\r\n:1\r\n:2\r\n"), Reply::Set(vec![Reply::Int(1), Reply::Int(2)]));
         assert_eq!(
             parse_all(b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n"),
-            Reply::Push(vec![
-                Reply::bulk("message"),
-                Reply::bulk("ch"),
-                Reply::bulk("hi")
-            ])
+            Reply::Push(vec![Reply::bulk("message"), Reply::bulk("ch"), Reply::bulk("hi")])
         );
         assert_eq!(parse_all(b"%0\r\n"), Reply::Map(vec![]));
     }
@@ -385,15 +394,24 @@ mod tests {
         for input in inputs {
             let whole = parse_all(input);
             for cut in 0..input.len() {
-                assert_eq!(
-                    parse_reply(&input[..cut]),
-                    Ok(None),
-                    "{:?} cut at {cut}",
-                    String::from_utf8_lossy(input)
-                );
+                assert_eq!(parse_reply(&input[..cut]), Ok(None), "{:?} cut at {cut}", String::from_utf8_lossy(input));
             }
             assert_eq!(parse_reply(input).unwrap().unwrap().0, whole);
         }
+    }
+
+    #[test]
+    fn reply_scanner_resumes_where_it_stopped() {
+        let input: &[u8] = b"*3\r\n%1\r\n+k\r\n*2\r\n:1\r\n$3\r\nabc\r\n|1\r\n+a\r\n:0\r\n_\r\n~0\r\n+next\r\n";
+        let end = input.len() - b"+next\r\n".len();
+        let mut scanner = ReplyScanner::new();
+        for cut in 0..end {
+            assert_eq!(scanner.scan(&input[..cut]), Ok(None), "cut at {cut}");
+        }
+        assert_eq!(scanner.scan(input), Ok(Some(end)));
+        // Reset after a whole reply: the next one is scanned from the start of what remains.
+        assert_eq!(scanner.scan(&input[end..]), Ok(Some(7)));
+        assert_eq!(ReplyScanner::new().scan(b"|0\r\n*-1\r\n"), Ok(Some(9)));
     }
 
     #[test]
@@ -407,10 +425,7 @@ mod tests {
     fn parse_reply_malformed_input_errors() {
         use ReplyParseError::*;
         assert_eq!(parse_reply(b"@x\r\n"), Err(UnknownType(b'@')));
-        assert_eq!(
-            UnknownType(b'|').to_string(),
-            "Protocol error, got \"|\" as reply type byte"
-        );
+        assert_eq!(UnknownType(b'|').to_string(), "Protocol error, got \"|\" as reply type byte");
         assert_eq!(parse_reply(b":12a\r\n"), Err(BadInteger));
         assert_eq!(parse_reply(b"$-2\r\n"), Err(BadLength));
         assert_eq!(parse_reply(b"$x\r\n"), Err(BadLength));

@@ -9,7 +9,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use ferrokey_core::resp::{parse_reply, ReplyParseError};
+use ferrokey_core::resp::{parse_reply, ReplyParseError, ReplyScanner};
 use ferrokey_core::Reply;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -74,6 +74,8 @@ pub struct Connection {
     /// Received bytes; `buf[start..]` is not parsed yet.
     buf: Vec<u8>,
     start: usize,
+    /// How far into `buf[start..]` the next reply is known to go: big replies are scanned once.
+    scanner: ReplyScanner,
 }
 
 impl Connection {
@@ -96,7 +98,12 @@ impl Connection {
                 Ok(stream) => {
                     // Commands are small and interactive: send them at once, as hiredis does.
                     let _ = stream.set_nodelay(true);
-                    return Ok(Connection { stream, buf: Vec::with_capacity(16 * 1024), start: 0 });
+                    return Ok(Connection {
+                        stream,
+                        buf: Vec::with_capacity(16 * 1024),
+                        start: 0,
+                        scanner: ReplyScanner::new(),
+                    });
                 }
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => last_error = "Connection timed out".to_owned(),
                 Err(e) => last_error = os_error_text(&e),
@@ -119,17 +126,20 @@ impl Connection {
 
     /// A reply already received in full, if any; never waits.
     pub fn buffered_reply(&mut self) -> Result<Option<Reply>, ConnError> {
-        match parse_reply(&self.buf[self.start..]).map_err(ConnError::Protocol)? {
-            Some((reply, used)) => {
-                self.start += used;
-                if self.start == self.buf.len() {
-                    self.buf.clear();
-                    self.start = 0;
-                }
-                Ok(Some(reply))
-            }
-            None => Ok(None),
+        let pending = &self.buf[self.start..];
+        let Some(end) = self.scanner.scan(pending).map_err(ConnError::Protocol)? else {
+            return Ok(None);
+        };
+        // The scanner found a whole reply, so this parse cannot come up short.
+        let (reply, used) = parse_reply(&pending[..end])
+            .map_err(ConnError::Protocol)?
+            .ok_or(ConnError::Protocol(ReplyParseError::BadLength))?;
+        self.start += used;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
         }
+        Ok(Some(reply))
     }
 
     /// Reads the next whole reply, waiting as long as it takes (or until Ctrl-C).
@@ -214,7 +224,10 @@ mod tests {
 
     #[test]
     fn encode_command_writes_a_multibulk() {
-        assert_eq!(encode_command(&[b"SET".to_vec(), b"k".to_vec(), b"".to_vec()]), b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
+        assert_eq!(
+            encode_command(&[b"SET".to_vec(), b"k".to_vec(), b"".to_vec()]),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"
+        );
     }
 
     #[test]

@@ -386,7 +386,10 @@ mod tests {
         assert_eq!(human_text(&status("PONG")), "PONG\n");
         assert_eq!(human_text(&Reply::Int(-1)), "(integer) -1\n");
         assert_eq!(human_text(&Reply::bulk("bar")), "\"bar\"\n");
-        assert_eq!(human_text(&Reply::bulk(&b"a\"b\\c\n\r\t\x07\x08\x00\xe9~"[..])), "\"a\\\"b\\\\c\\n\\r\\t\\a\\b\\x00\\xe9~\"\n");
+        assert_eq!(
+            human_text(&Reply::bulk(&b"a\"b\\c\n\r\t\x07\x08\x00\xe9~"[..])),
+            "\"a\\\"b\\\\c\\n\\r\\t\\a\\b\\x00\\xe9~\"\n"
+        );
         assert_eq!(human_text(&Reply::Null), "(nil)\n");
         assert_eq!(human_text(&Reply::NullArray), "(nil)\n");
         assert_eq!(human_text(&err("ERR unknown command")), "(error) ERR unknown command\n");
@@ -437,7 +440,10 @@ mod tests {
             (Reply::bulk("proto"), Reply::Int(3)),
             (Reply::bulk("modules"), Reply::Array(vec![])),
         ]);
-        assert_eq!(human_text(&map), "1# \"server\" => \"valkey\"\n2# \"proto\" => (integer) 3\n3# \"modules\" => (empty array)\n");
+        assert_eq!(
+            human_text(&map),
+            "1# \"server\" => \"valkey\"\n2# \"proto\" => (integer) 3\n3# \"modules\" => (empty array)\n"
+        );
         let set = Reply::Set(vec![Reply::Int(0), Reply::Int(1)]);
         assert_eq!(human_text(&set), "1~ (integer) 0\n2~ (integer) 1\n");
         // A value spread over several lines starts below its key, aligned with the nested prefix.
@@ -464,8 +470,17 @@ mod tests {
         assert_eq!(raw_text(&err("ERR x")), "ERR x\n\n");
         assert_eq!(raw_text(&Reply::Bool(true)), "(true)\n");
         assert_eq!(raw_text(&Reply::Double(3.141)), "3.141\n");
-        assert_eq!(raw_text(&Reply::Array(vec![Reply::bulk("a"), Reply::Array(vec![Reply::Int(1), Reply::Null])])), "a\n1\n\n");
-        assert_eq!(raw_text(&Reply::Map(vec![(Reply::bulk("server"), Reply::bulk("valkey")), (Reply::bulk("proto"), Reply::Int(3))])), "server valkey\nproto 3\n");
+        assert_eq!(
+            raw_text(&Reply::Array(vec![Reply::bulk("a"), Reply::Array(vec![Reply::Int(1), Reply::Null])])),
+            "a\n1\n\n"
+        );
+        assert_eq!(
+            raw_text(&Reply::Map(vec![
+                (Reply::bulk("server"), Reply::bulk("valkey")),
+                (Reply::bulk("proto"), Reply::Int(3))
+            ])),
+            "server valkey\nproto 3\n"
+        );
     }
 
     #[test]
@@ -478,7 +493,10 @@ mod tests {
     #[test]
     fn verbatim_commands_print_raw_without_delimiter() {
         let info = Reply::bulk("# Server\r\nredis_version:7.2.4\r\n");
-        assert_eq!(format_reply(&info, OutputMode::Human, true, &Delimiters::default()), b"# Server\r\nredis_version:7.2.4\r\n");
+        assert_eq!(
+            format_reply(&info, OutputMode::Human, true, &Delimiters::default()),
+            b"# Server\r\nredis_version:7.2.4\r\n"
+        );
     }
 
     #[test]
@@ -487,7 +505,7 @@ mod tests {
         let d = Delimiters::default();
         assert_eq!(format_reply(&r, OutputMode::Csv, false, &d), b"\"a\\\"b\",1,NULL,ERROR,\"ERR x\"\n");
         assert_eq!(format_reply(&r, OutputMode::Json, false, &d), b"[\"a\\\"b\",1,null,error:\"ERR x\"]\n");
-        let map = Reply::Map(vec![(Reply::Int(1), Reply::bulk("\x01\xc3\xa9"))]);
+        let map = Reply::Map(vec![(Reply::Int(1), Reply::bulk(&b"\x01\xc3\xa9"[..]))]);
         assert_eq!(format_reply(&map, OutputMode::Json, false, &d), b"{\"1\":\"\\u0001\xc3\xa9\"}\n");
         assert_eq!(format_reply(&map, OutputMode::QuotedJson, false, &d), b"{\"1\":\"\\\\x01\\\\xc3\\\\xa9\"}\n");
     }

@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
         assert_eq!(
             hex(&sha1(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
-            "84983e441c3bd26ebaf4aae2d1ae8f13c9d8a9b5"
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
         );
     }
 }

@@ -181,7 +181,8 @@ fn render_graph(event: &str, series: &EventSeries, now_s: i64) -> String {
     let mut out = format!("{event} - high {max} ms, low {min} ms (all time high {} ms)\n", series.max_ms);
     out.push_str(&"-".repeat(GRAPH_COLUMNS));
     out.push('\n');
-    let shown: Vec<&LatencySample> = series.samples.iter().rev().take(GRAPH_COLUMNS).collect::<Vec<_>>().into_iter().rev().collect();
+    let shown: Vec<&LatencySample> =
+        series.samples.iter().rev().take(GRAPH_COLUMNS).collect::<Vec<_>>().into_iter().rev().collect();
     const ROWS: u64 = 4;
     let height = |v: u64| if max == min { ROWS } else { 1 + (v - min) * (ROWS - 1) / (max - min) };
     for row in (1..=ROWS).rev() {
@@ -216,7 +217,8 @@ fn age_label(secs: i64) -> String {
 /// LATENCY DOCTOR
 fn latency_doctor(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
     let threshold = ctx.eng.config.latency_monitor_threshold;
-    let events: Vec<(String, EventSeries)> = with_state(ctx.eng, |s| s.latency.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    let events: Vec<(String, EventSeries)> =
+        with_state(ctx.eng, |s| s.latency.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
     let mut report = String::new();
     if events.is_empty() && threshold == 0 {
         report.push_str(
@@ -224,7 +226,9 @@ fn latency_doctor(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
              \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it.\n",
         );
     } else if events.is_empty() {
-        report.push_str("No latency spike was observed during the lifetime of this Valkey instance, not in the slightest bit.\n");
+        report.push_str(
+            "No latency spike was observed during the lifetime of this Valkey instance, not in the slightest bit.\n",
+        );
     } else {
         report.push_str("Latency spikes are observed in this Valkey instance.\n\n");
         for (i, (name, e)) in events.iter().enumerate() {
@@ -278,7 +282,9 @@ fn cdf_reply(h: &Histogram) -> Reply {
         (Reply::bulk("calls"), Reply::Int(h.total() as i64)),
         (
             Reply::bulk("histogram_usec"),
-            Reply::Map(h.cumulative_us().into_iter().map(|(us, n)| (Reply::Int(us as i64), Reply::Int(n as i64))).collect()),
+            Reply::Map(
+                h.cumulative_us().into_iter().map(|(us, n)| (Reply::Int(us as i64), Reply::Int(n as i64))).collect(),
+            ),
         ),
     ])
 }

@@ -77,13 +77,27 @@ fn rehashing_bytes(buckets: usize, rehashing: bool) -> u64 {
     }
 }
 
+/// Databases larger than this are sampled rather than walked: INFO must stay cheap.
+const EXACT_UP_TO_KEYS: usize = 50_000;
+const SAMPLES: usize = 10_000;
+
+/// What the keys and values of a database own on the heap: summed exactly for small databases,
+/// extrapolated from a fixed-seed random sample for large ones.
+fn db_dataset_bytes(db: &Db) -> usize {
+    let size = |(k, e): (&ByteStr, &Entry)| k.heap_size() + e.value.memory_usage();
+    if db.len() <= EXACT_UP_TO_KEYS {
+        return db.keys.iter().map(size).sum();
+    }
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(0x6d65_6d6f);
+    let sampled: usize = (0..SAMPLES).filter_map(|_| db.keys.random_entry(&mut rng)).map(size).sum();
+    (sampled as f64 / SAMPLES as f64 * db.len() as f64) as usize
+}
+
 /// The engine's own estimate of what it uses.
 fn estimate(eng: &Engine) -> (u64, u64, Vec<(usize, u64, u64)>, u64) {
-    let clients: usize = eng
-        .clients
-        .values()
-        .map(|c| CLIENT_BYTES + c.out.capacity() + c.query_buf_len + c.query_buf_free)
-        .sum();
+    let clients: usize =
+        eng.clients.values().map(|c| CLIENT_BYTES + c.out.capacity() + c.query_buf_len + c.query_buf_free).sum();
     let mut dataset = 0usize;
     let mut dbs = Vec::new();
     for (i, db) in eng.dbs.iter().enumerate() {
@@ -93,7 +107,7 @@ fn estimate(eng: &Engine) -> (u64, u64, Vec<(usize, u64, u64)>, u64) {
         let main = db.keys.bucket_count() * 8 + db.keys.len() * KEY_NODE_BYTES;
         let expires = db.expires.bucket_count() * 8 + db.expires.len() * EXPIRE_NODE_BYTES;
         dbs.push((i, main as u64, expires as u64));
-        dataset += db.keys.iter().map(|(k, e)| k.heap_size() + e.value.memory_usage()).sum::<usize>();
+        dataset += db_dataset_bytes(db);
     }
     let overhead: u64 = dbs.iter().map(|(_, m, e)| m + e).sum();
     let used = STARTUP_BYTES as u64 + clients as u64 + overhead + dataset as u64;
@@ -127,7 +141,9 @@ pub fn overhead(eng: &mut Engine) -> MemoryOverhead {
         ..MemoryOverhead::default()
     };
     for db in &eng.dbs {
-        for d in [(db.keys.bucket_count(), db.keys.is_rehashing()), (db.expires.bucket_count(), db.expires.is_rehashing())] {
+        for d in
+            [(db.keys.bucket_count(), db.keys.is_rehashing()), (db.expires.bucket_count(), db.expires.is_rehashing())]
+        {
             m.hashtable_lut += (d.0 * 8) as u64;
             m.hashtable_rehashing += rehashing_bytes(d.0, d.1);
             m.rehashing_count += u64::from(d.1);

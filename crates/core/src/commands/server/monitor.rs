@@ -13,7 +13,10 @@ use super::state::with_state;
 
 /// MONITOR
 pub(super) fn monitor(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
-    ctx.client().monitor = true;
+    if !ctx.client_ref().monitor {
+        ctx.client().monitor = true;
+        ctx.eng.monitors += 1;
+    }
     Ok(Reply::OK)
 }
 
@@ -21,7 +24,7 @@ pub(super) fn monitor(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
 /// labels the source `lua` (commands a script runs). EVAL-like commands are SKIP_MONITOR and call
 /// this themselves before running the script, so the script's commands follow it.
 pub fn feed_monitors(eng: &mut Engine, id: ClientId, command: &str, argv: &[Vec<u8>], script: bool) {
-    if !eng.clients.values().any(|c| c.monitor) {
+    if eng.monitors == 0 {
         return;
     }
     let Some(client) = eng.clients.get(&id) else { return };

@@ -10,10 +10,7 @@ pub const REDACTED: &[u8] = b"(redacted)";
 /// replaced by `(redacted)`.
 pub fn redacted_argv(command: &str, argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let secret = secret_positions(command, argv);
-    argv.iter()
-        .enumerate()
-        .map(|(i, a)| if secret.contains(&i) { REDACTED.to_vec() } else { a.clone() })
-        .collect()
+    argv.iter().enumerate().map(|(i, a)| if secret.contains(&i) { REDACTED.to_vec() } else { a.clone() }).collect()
 }
 
 fn secret_positions(command: &str, argv: &[Vec<u8>]) -> Vec<usize> {

@@ -34,14 +34,23 @@ pub struct SlowLog {
 }
 
 impl SlowLog {
-    /// Logs a command if the thresholds ask for it (`slower_than_us` < 0 disables the log).
-    pub fn push_if_slow(&mut self, slower_than_us: i64, max_len: i64, duration_us: u64, entry: impl FnOnce(u64) -> SlowLogEntry) {
-        if slower_than_us < 0 || max_len <= 0 || duration_us < slower_than_us as u64 {
+    /// Logs a command if it took at least `slower_than_us` (< 0 disables the log, as a max length of 0
+    /// does) and drops the oldest entries past `max_len`, as every logged call does.
+    pub fn push_if_slow(
+        &mut self,
+        slower_than_us: i64,
+        max_len: i64,
+        duration_us: u64,
+        entry: impl FnOnce(u64) -> SlowLogEntry,
+    ) {
+        if slower_than_us < 0 || max_len <= 0 {
             return;
         }
-        let id = self.next_id;
-        self.next_id += 1;
-        self.entries.push_front(entry(id));
+        if duration_us >= slower_than_us as u64 {
+            let id = self.next_id;
+            self.next_id += 1;
+            self.entries.push_front(entry(id));
+        }
         self.entries.truncate(max_len as usize);
     }
 
@@ -111,7 +120,7 @@ fn slowlog_get(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             Some(n) if n >= 0 => Some(n as usize),
             _ => return Err(count_err()),
         },
-        _ => return Err(CommandError::SubcommandSyntax("get".into(), "SLOWLOG".into())),
+        _ => return Err(super::subcommand_syntax(args)),
     };
     let entries = with_state(ctx.eng, |s| {
         let n = count.unwrap_or(usize::MAX);

@@ -74,9 +74,13 @@ pub struct MemoryReadings {
     pub rss: u64,
 }
 
-/// The host's event loop counters (INFO stats `eventloop_*`, INFO debug).
+/// Counters only the host keeps: its event loop (INFO stats `eventloop_*`, `instantaneous_*`, INFO
+/// debug) and the connections it closed for buffer limits. CONFIG RESETSTAT asks the host to zero them
+/// ([`ServerHost::reset_stats`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct EventLoopStats {
+pub struct HostCounters {
+    pub client_query_buffer_limit_disconnections: u64,
+    pub client_output_buffer_limit_disconnections: u64,
     pub cycles: u64,
     pub duration_sum_us: u64,
     pub duration_cmd_sum_us: u64,
@@ -110,9 +114,12 @@ pub trait ServerHost {
         MemoryReadings::default()
     }
 
-    fn event_loop(&self) -> EventLoopStats {
-        EventLoopStats::default()
+    fn counters(&self) -> HostCounters {
+        HostCounters::default()
     }
+
+    /// CONFIG RESETSTAT: zero the counters behind [`ServerHost::counters`].
+    fn reset_stats(&mut self) {}
 
     /// CONFIG REWRITE (and DEBUG CONFIG-REWRITE-FORCE-ALL with `force_all`): write `config` to the
     /// config file the server started with.
@@ -206,28 +213,9 @@ impl Default for ServerState {
     }
 }
 
-// TODO(engine): the state belongs in `Engine` (`pub server: ServerState`); until that field exists it
-// lives in a per-thread table keyed by the engine's address and its clock's allocation, which is
-// stable for as long as the engine is not moved after its first command. Once the field is there this
-// function becomes `f(&mut eng.server)` and the table goes away.
-thread_local! {
-    static STATES: std::cell::RefCell<Vec<((usize, usize), ServerState)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// Runs `f` on the engine's server state. Taking `&mut Engine` keeps calls from nesting.
 pub fn with_state<R>(eng: &mut Engine, f: impl FnOnce(&mut ServerState) -> R) -> R {
-    let key = (eng as *const Engine as usize, &*eng.clock as *const dyn crate::engine::Clock as *const () as usize);
-    STATES.with(|states| {
-        let mut states = states.borrow_mut();
-        let i = match states.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                states.push((key, ServerState::default()));
-                states.len() - 1
-            }
-        };
-        f(&mut states[i].1)
-    })
+    f(&mut eng.server)
 }
 
 /// The host tells the engine about its process and plugs in its readings and effects.
