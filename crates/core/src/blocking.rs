@@ -154,6 +154,7 @@ fn waits_for(spec: &CommandSpec) -> Option<&'static str> {
     match spec.group {
         crate::command::Group::List => Some("list"),
         crate::command::Group::SortedSet => Some("zset"),
+        crate::command::Group::Stream => Some("stream"),
         _ => None,
     }
 }

@@ -171,6 +171,34 @@ pub enum CommandError {
     #[error("ERR DISCARD without MULTI")]
     DiscardWithoutMulti,
 
+    // -- scripting ---------------------------------------------------------------------------------
+    #[error("ERR Number of keys can't be negative")]
+    NumkeysNegative,
+    #[error("ERR Bad number of keys provided")]
+    BadNumberOfKeys,
+    #[error("ERR Function not found")]
+    FunctionNotFound,
+    #[error("ERR Library not found")]
+    LibraryNotFound,
+    #[error("ERR Can not execute a script with write flag using *_ro command.")]
+    WriteScriptFromRo,
+    #[error("NOTBUSY No scripts in execution right now.")]
+    NotBusy,
+    #[error("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")]
+    Unkillable,
+    #[error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")]
+    ScriptFlushMode,
+    #[error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")]
+    FunctionFlushMode,
+    #[error("ERR Use SCRIPT DEBUG YES/SYNC/NO")]
+    ScriptDebugMode,
+    #[error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")]
+    RestorePolicy,
+    #[error("ERR library name argument was not given")]
+    LibraryNameMissing,
+    #[error("ERR Function code is missing")]
+    FunctionCodeMissing,
+
     // -- any other error with its full text (code included), for messages built from input ----------
     #[error("{0}")]
     Other(Cow<'static, str>),

@@ -31,6 +31,7 @@ pub mod pubsub;
 pub mod rdb;
 pub mod reply;
 pub mod resp;
+pub mod scripting;
 pub mod stats;
 pub mod types;
 

@@ -199,7 +199,7 @@ fn redis70_dataset() -> Vec<Key> {
 
 #[test]
 fn read_snapshot_redis70_file_matches_its_dataset_exactly() {
-    let snap = read_snapshot(&fixture("redis70-all.rdb")).unwrap();
+    let snap = read_snapshot(&fixture("redis70-all.rdb.bin")).unwrap();
     assert_eq!(snap.version, 10);
     assert_eq!(snap.aux_value("redis-ver"), Some(&b"7.0.15"[..]));
     assert_eq!(snap.aux_value("redis-bits"), Some(&b"64"[..]));
@@ -220,8 +220,20 @@ fn read_snapshot_redis70_file_matches_its_dataset_exactly() {
 }
 
 #[test]
+fn read_snapshot_valkey80_file_matches_the_same_dataset() {
+    // Valkey 8.0.1 writes version 11: listpack sets, its own score digits, valkey-ver.
+    let snap = read_snapshot(&fixture("valkey80-all.rdb.bin")).unwrap();
+    assert_eq!(snap.version, 11);
+    assert_eq!(snap.aux_value("valkey-ver"), Some(&b"8.0.1"[..]));
+    assert_eq!(snap.functions, vec![s(MYLIB)]);
+    assert_eq!(keys_of(&snap), redis70_dataset());
+    assert_eq!(record(&snap, 0, "set:strs").value.encoding(), "listpack");
+    assert_eq!(record(&snap, 0, "hash:big").value.encoding(), "listpack");
+}
+
+#[test]
 fn read_snapshot_redis70_values_get_valkeys_encodings() {
-    let snap = read_snapshot(&fixture("redis70-all.rdb")).unwrap();
+    let snap = read_snapshot(&fixture("redis70-all.rdb.bin")).unwrap();
     let encoding = |key: &str| record(&snap, 0, key).value.encoding();
     for (key, want) in [
         ("list:small", "listpack"),
@@ -245,7 +257,7 @@ fn read_snapshot_redis70_values_get_valkeys_encodings() {
 
 #[test]
 fn read_snapshot_lfu_file_without_checksum_reads_frequencies() {
-    let snap = read_snapshot(&fixture("redis70-lfu-nocompress-nochecksum.rdb")).unwrap();
+    let snap = read_snapshot(&fixture("redis70-lfu-nocompress-nochecksum.rdb.bin")).unwrap();
     assert_eq!(snap.checksum, None, "saved with rdbchecksum no");
     let a = record(&snap, 0, "lfu:a");
     assert_eq!(plain(&a.value), str_("1"));
@@ -255,7 +267,7 @@ fn read_snapshot_lfu_file_without_checksum_reads_frequencies() {
 
 #[test]
 fn read_snapshot_stream_is_refused_as_unsupported_type() {
-    let err = read_snapshot(&fixture("redis70-stream.rdb")).unwrap_err();
+    let err = read_snapshot(&fixture("redis70-stream.rdb.bin")).unwrap_err();
     match &err {
         RdbError::UnsupportedType { type_id: 19, kind: "stream", key, .. } => assert_eq!(key, "stream:s"),
         other => panic!("unexpected {other:?}"),
@@ -266,7 +278,7 @@ fn read_snapshot_stream_is_refused_as_unsupported_type() {
 #[test]
 fn read_snapshot_stream_is_skipped_when_asked() {
     let opts = LoadOptions { skip_unsupported: true, ..LoadOptions::default() };
-    let snap = read_snapshot_with(&fixture("redis70-stream.rdb"), &opts).unwrap();
+    let snap = read_snapshot_with(&fixture("redis70-stream.rdb.bin"), &opts).unwrap();
     assert_eq!(snap.skipped, vec![rdb::SkippedKey { db: 0, key: s("stream:s"), kind: "stream" }]);
     let keys: Vec<Vec<u8>> = keys_of(&snap).into_iter().map(|k| k.1).collect();
     assert_eq!(keys, vec![s("after-stream"), s("before-stream")]);
@@ -274,7 +286,7 @@ fn read_snapshot_stream_is_skipped_when_asked() {
 
 #[test]
 fn load_into_fills_databases_with_deadlines_and_idle_times() {
-    let mut snap = read_snapshot(&fixture("redis70-all.rdb")).unwrap();
+    let mut snap = read_snapshot(&fixture("redis70-all.rdb.bin")).unwrap();
     let mut dbs: Vec<Db> = (0..16).map(|_| Db::new()).collect();
     let stats = snap.load_into(&mut dbs, Some(AT1 + 1), 5_000).unwrap();
     // str:expiring and hash:small expire at AT1, before the "now" given.
@@ -285,7 +297,7 @@ fn load_into_fills_databases_with_deadlines_and_idle_times() {
     assert!(dbs[0].get(b"str:small").unwrap().lru <= 5_000);
     assert_eq!(snap.functions.len(), 1, "functions stay in the snapshot");
     let mut few: Vec<Db> = (0..2).map(|_| Db::new()).collect();
-    let mut snap = read_snapshot(&fixture("redis70-all.rdb")).unwrap();
+    let mut snap = read_snapshot(&fixture("redis70-all.rdb.bin")).unwrap();
     assert_eq!(snap.load_into(&mut few, None, 0), Err(RdbError::DbOutOfRange { index: 15, count: 2 }));
 }
 
@@ -558,14 +570,14 @@ fn read_snapshot_quicklist2_plain_nodes_and_valkey11_set_listpack() {
 
 #[test]
 fn read_snapshot_bad_checksum_is_refused() {
-    let mut f = fixture("redis70-all.rdb");
+    let mut f = fixture("redis70-all.rdb.bin");
     let n = f.len();
     f[n - 1] ^= 0x40;
     assert!(matches!(read_snapshot(&f), Err(RdbError::BadChecksum { .. })));
     let skip = LoadOptions { verify_checksum: false, ..LoadOptions::default() };
     assert!(read_snapshot_with(&f, &skip).is_ok());
     // A flipped byte inside a value is caught by the checksum even when the value still parses.
-    let mut f = fixture("redis70-all.rdb");
+    let mut f = fixture("redis70-all.rdb.bin");
     let at = f.windows(5).position(|w| w == b"hello").unwrap();
     f[at] = b'j';
     assert!(matches!(read_snapshot(&f), Err(RdbError::BadChecksum { .. })));
@@ -573,7 +585,7 @@ fn read_snapshot_bad_checksum_is_refused() {
 
 #[test]
 fn read_snapshot_truncated_file_reports_offset() {
-    let f = fixture("redis70-all.rdb");
+    let f = fixture("redis70-all.rdb.bin");
     for cut in [5, 9, 100, 4000, f.len() - 9, f.len() - 1] {
         match read_snapshot(&f[..cut]) {
             Err(RdbError::Truncated { offset, .. }) => assert!(offset <= cut, "cut {cut}: offset {offset}"),
@@ -860,7 +872,7 @@ proptest! {
 
     #[test]
     fn corrupted_files_never_panic(flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4)) {
-        let mut f = fixture("redis70-all.rdb");
+        let mut f = fixture("redis70-all.rdb.bin");
         for (at, byte) in flips {
             let n = f.len();
             f[at % n] = byte;
@@ -963,10 +975,11 @@ mod real {
     }
 
     impl RealServer {
-        /// Starts `redis-server` loading `dir/dump.rdb` if present; `None` when it is not installed.
-        pub fn start(dir: &Path, extra: &[&str]) -> Option<RealServer> {
+        /// Starts the server binary `bin` loading `dir/dump.rdb` if present; `None` when `bin` is not
+        /// installed.
+        pub fn start(bin: &str, dir: &Path, extra: &[&str]) -> Option<RealServer> {
             let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-            let mut cmd = Command::new("redis-server");
+            let mut cmd = Command::new(bin);
             cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
                 .args(["--dir", dir.to_str().unwrap(), "--dbfilename", "dump.rdb"])
                 .args(extra)
@@ -975,20 +988,20 @@ mod real {
             let child = match cmd.spawn() {
                 Ok(child) => child,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-                Err(e) => panic!("redis-server: {e}"),
+                Err(e) => panic!("{bin}: {e}"),
             };
             let deadline = Instant::now() + Duration::from_secs(10);
             let stream = loop {
                 match TcpStream::connect(("127.0.0.1", port)) {
                     Ok(s) => break s,
                     Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-                    Err(e) => panic!("redis-server did not come up: {e}"),
+                    Err(e) => panic!("{bin} did not come up: {e}"),
                 }
             };
             let mut server = RealServer { child, conn: BufReader::new(stream), dir: dir.to_path_buf() };
             // Wait until the file is loaded (LOADING errors before).
             while matches!(server.call(&[b"PING"]), Resp::Error(_)) {
-                assert!(Instant::now() < deadline, "redis-server stayed loading");
+                assert!(Instant::now() < deadline, "{bin} stayed loading");
                 std::thread::sleep(Duration::from_millis(50));
             }
             Some(server)
@@ -1081,6 +1094,28 @@ mod real {
         }
     }
 
+    /// The servers to check against, with the highest RDB version each loads: Debian's
+    /// `redis-server` (7.0, RDB 10) and, when given as `VALKEY_SERVER` (a path) or on PATH as
+    /// `valkey-server`, Valkey (RDB 11). Missing ones are left out.
+    pub fn servers() -> Vec<(String, u16)> {
+        let on_path = |bin: &str| {
+            std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
+        };
+        let mut found = Vec::new();
+        if on_path("redis-server") {
+            found.push(("redis-server".to_owned(), 10));
+        }
+        match std::env::var("VALKEY_SERVER") {
+            Ok(path) => found.push((path, 11)),
+            Err(_) if on_path("valkey-server") => found.push(("valkey-server".to_owned(), 11)),
+            Err(_) => {}
+        }
+        if found.is_empty() {
+            eprintln!("no redis-server or valkey-server: skipped");
+        }
+        found
+    }
+
     /// A fresh temporary folder.
     pub fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("ferrokey-rdb-{}-{name}", std::process::id()));
@@ -1093,53 +1128,68 @@ mod real {
 use real::{temp_dir, RealServer, Resp};
 
 #[test]
-fn redis_server_loads_ferrokey_snapshot_with_the_same_data() {
-    let dir = temp_dir("load");
+fn real_servers_load_ferrokey_snapshots_with_the_same_data() {
+    for (bin, max_version) in real::servers() {
+        for version in 10..=max_version {
+            server_loads_ferrokey_snapshot(&bin, version);
+        }
+    }
+}
+
+fn server_loads_ferrokey_snapshot(bin: &str, version: u16) {
+    let dir = temp_dir(&format!("load{version}"));
     let keys = every_encoding_dataset();
     let mut dbs = dbs_with(&keys, &EncodingLimits::default());
     // Deadlines in the past would be dropped by the loader; these are far ahead.
     dbs[7].set(ByteStr::from("idle"), Value::str("v"), 0);
-    let opts =
-        WriteOptions { lru_clock_s: Some(1000), ..WriteOptions::default() }.with_standard_aux(1_767_225_600, 0, false);
+    let opts = WriteOptions { version, lru_clock_s: Some(1000), ..WriteOptions::default() }.with_standard_aux(
+        1_767_225_600,
+        0,
+        false,
+    );
     std::fs::write(dir.join("dump.rdb"), rdb::write_snapshot(&dbs, &[s(MYLIB)], &opts)).unwrap();
-    let Some(mut server) = RealServer::start(&dir, &[]) else {
-        eprintln!("redis-server not on PATH: skipped");
-        return;
-    };
+    let mut server = RealServer::start(bin, &dir, &[]).expect("found on PATH");
+    let context = format!("{bin} loading RDB {version}");
     for (db, key, value, at) in &keys {
         server.cmd(&["SELECT", &db.to_string()]);
-        assert_eq!(&server.plain(key), value, "{:?}", String::from_utf8_lossy(key));
-        assert_eq!(server.call(&[b"PEXPIRETIME", key]).int(), at.unwrap_or(-1));
+        assert_eq!(&server.plain(key), value, "{context}: {:?}", String::from_utf8_lossy(key));
+        assert_eq!(server.call(&[b"PEXPIRETIME", key]).int(), at.unwrap_or(-1), "{context}");
     }
     server.cmd(&["SELECT", "7"]);
     let idle = server.cmd(&["OBJECT", "IDLETIME", "idle"]).int();
-    assert!((1000..1010).contains(&idle), "idle {idle}");
+    assert!((1000..1010).contains(&idle), "{context}: idle {idle}");
     let libs = server.cmd(&["FUNCTION", "LIST"]);
-    assert!(real::has_bulk(&libs, b"mylib"), "{libs:?}");
+    assert!(real::has_bulk(&libs, b"mylib"), "{context}: {libs:?}");
     // The server saves the data again; ferrokey reads its file back to the same dataset.
     assert_eq!(server.cmd(&["SAVE"]), Resp::Status("OK".into()));
     let mut back = read_snapshot(&std::fs::read(dir.join("dump.rdb")).unwrap()).unwrap();
     back.dbs.retain(|d| d.index != 7);
-    assert_eq!(keys_of(&back), keys);
+    assert_eq!(keys_of(&back), keys, "{context}: its own save");
     assert_eq!(back.functions, vec![s(MYLIB)]);
 }
 
 #[test]
-fn redis_server_and_ferrokey_exchange_dump_payloads() {
+fn real_servers_and_ferrokey_exchange_dump_payloads() {
+    for (bin, max_version) in real::servers() {
+        exchange_dump_payloads(&bin, max_version);
+    }
+}
+
+fn exchange_dump_payloads(bin: &str, max_version: u16) {
     let dir = temp_dir("dump");
-    let Some(mut server) = RealServer::start(&dir, &["--enable-debug-command", "yes"]) else {
-        eprintln!("redis-server not on PATH: skipped");
-        return;
-    };
+    let mut server = RealServer::start(bin, &dir, &["--enable-debug-command", "yes"]).expect("found on PATH");
     for (key, value, _) in every_encoding() {
         // ferrokey DUMP → RESTORE in the real server.
-        let payload = dump_value(&value_of(&value, &EncodingLimits::default()));
-        assert_eq!(server.call(&[b"RESTORE", key.as_bytes(), b"0", &payload]), Resp::Status("OK".into()), "{key}");
-        assert_eq!(server.plain(key.as_bytes()), value, "{key}");
+        let opts = WriteOptions { version: max_version, ..WriteOptions::default() };
+        let payload = dump_value_with(&value_of(&value, &EncodingLimits::default()), &opts);
+        let restored = server.call(&[b"RESTORE", key.as_bytes(), b"0", &payload]);
+        assert_eq!(restored, Resp::Status("OK".into()), "{bin}: {key}");
+        assert_eq!(server.plain(key.as_bytes()), value, "{bin}: {key}");
         // The real server's DUMP → ferrokey's RESTORE.
         let theirs = server.call(&[b"DUMP", key.as_bytes()]).bulk();
+        assert_eq!(theirs[theirs.len() - 10..theirs.len() - 8], max_version.to_le_bytes());
         let back = restore_value(&theirs, &LoadOptions::default()).unwrap();
-        assert_eq!(plain(&back), value, "{key}");
+        assert_eq!(plain(&back), value, "{bin}: {key}");
     }
     // A frequency written by ferrokey reaches an LFU server intact.
     server.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
@@ -1147,6 +1197,6 @@ fn redis_server_and_ferrokey_exchange_dump_payloads() {
     w.select_db(0, 1, 0).unwrap();
     w.entry(b"hot", &Value::str("v"), &EntryMeta { freq: Some(77), ..EntryMeta::default() }).unwrap();
     std::fs::write(dir.join("dump.rdb"), w.finish().unwrap()).unwrap();
-    assert_eq!(server.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), Resp::Status("OK".into()));
-    assert_eq!(server.cmd(&["OBJECT", "FREQ", "hot"]).int(), 77);
+    assert_eq!(server.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), Resp::Status("OK".into()), "{bin}");
+    assert_eq!(server.cmd(&["OBJECT", "FREQ", "hot"]).int(), 77, "{bin}");
 }

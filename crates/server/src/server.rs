@@ -17,7 +17,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
@@ -26,12 +25,30 @@ const READ_CHUNK: usize = 16 * 1024;
 
 pub struct Server {
     pub engine: RefCell<Engine>,
-    /// The wake-up handle of every connection task.
-    conns: RefCell<HashMap<ClientId, Rc<Notify>>>,
+    /// Every connection, shared between its task and whoever must reach its socket while that task
+    /// waits (the busy-script host).
+    conns: RefCell<HashMap<ClientId, Rc<Conn>>>,
     /// Wakes the cron task early (a client blocked with a timeout sooner than the next tick).
     timers: Notify,
     /// SHUTDOWN asked the process to exit.
     shutdown: Notify,
+}
+
+/// One connection: its socket, what was read but not yet run, and its wake-up handle.
+pub struct Conn {
+    id: ClientId,
+    stream: TcpStream,
+    input: RefCell<Input>,
+    /// Output the engine queued that a non-blocking write could not take yet.
+    unsent: RefCell<Vec<u8>>,
+    wake: Notify,
+}
+
+struct Input {
+    buf: BytesMut,
+    decoder: CommandDecoder,
+    /// The peer closed its side, or the socket failed.
+    eof: bool,
 }
 
 impl Server {
@@ -54,8 +71,8 @@ impl Server {
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
-                    let srv = self.clone();
-                    tokio::task::spawn_local(async move { srv.serve(stream).await });
+                    let mut eng = self.engine.borrow_mut();
+                    self.admit(&mut eng, stream);
                 }
                 Err(e) => {
                     warning!("Accepting client connection: {e}");
@@ -65,46 +82,52 @@ impl Server {
         }
     }
 
-    /// One connection, from accept to close.
-    async fn serve(self: Rc<Self>, mut stream: TcpStream) {
+    /// Registers a new connection with the engine and starts its task; refuses it past `maxclients`.
+    fn admit(self: &Rc<Self>, eng: &mut Engine, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
+        if eng.clients.len() >= eng.config.maxclients as usize {
+            eng.stats.rejected_connections += 1;
+            // Best effort, as Valkey: the socket is new, so its buffer has room for one line.
+            let _ = stream.try_write(b"-ERR max number of clients reached\r\n");
+            return;
+        }
         let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
         let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        {
-            let eng = self.engine.borrow();
-            if eng.clients.len() >= eng.config.maxclients as usize {
-                drop(eng);
-                self.engine.borrow_mut().stats.rejected_connections += 1;
-                let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
-                return;
-            }
-        }
         let fd = raw_fd(&stream);
-        let id = self.engine.borrow_mut().connect(ConnInfo { addr: addr.clone(), laddr, fd, output: OutputMode::Resp });
+        let id = eng.connect(ConnInfo { addr: addr.clone(), laddr, fd, output: OutputMode::Resp });
         verbose!("Accepted {addr}");
-        let wake = Rc::new(Notify::new());
-        self.conns.borrow_mut().insert(id, wake.clone());
+        let conn = Rc::new(Conn {
+            id,
+            stream,
+            input: RefCell::new(Input { buf: BytesMut::with_capacity(READ_CHUNK), decoder: CommandDecoder::new(), eof: false }),
+            unsent: RefCell::new(Vec::new()),
+            wake: Notify::new(),
+        });
+        self.conns.borrow_mut().insert(id, conn.clone());
+        let srv = self.clone();
+        tokio::task::spawn_local(async move { srv.serve(conn).await });
+    }
 
-        let (mut rd, mut wr) = stream.split();
-        let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
-        let mut decoder = CommandDecoder::new();
+    /// One connection's task, from accept to close.
+    async fn serve(self: Rc<Self>, conn: Rc<Conn>) {
+        let id = conn.id;
         loop {
-            if rbuf.capacity() - rbuf.len() < READ_CHUNK {
-                rbuf.reserve(READ_CHUNK);
-            }
             tokio::select! {
                 biased;
-                _ = wake.notified() => {}
-                r = rd.read_buf(&mut rbuf) => match r {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => self.process_input(id, &mut decoder, &mut rbuf, n),
-                },
+                _ = conn.wake.notified() => {}
+                r = conn.stream.readable() => {
+                    if r.is_err() {
+                        break;
+                    }
+                    if self.read_and_run(&conn) {
+                        break;
+                    }
+                }
             }
-            let out = self.engine.borrow_mut().take_output(id);
-            if !out.is_empty() && wr.write_all(&out).await.is_err() {
+            if self.flush(&conn).await.is_err() {
                 break;
             }
-            if self.engine.borrow().should_close(id) {
+            if self.engine.borrow().should_close(id) || conn.input.borrow().eof {
                 break;
             }
         }
@@ -114,51 +137,99 @@ impl Server {
         self.wake_others(&mut eng, id);
     }
 
-    /// Runs every complete command in the read buffer, then wakes the clients that got output.
-    fn process_input(&self, id: ClientId, decoder: &mut CommandDecoder, rbuf: &mut BytesMut, read: usize) {
+    /// Reads what the socket has and runs every complete command. True when the peer is gone.
+    fn read_and_run(&self, conn: &Conn) -> bool {
+        let mut input = conn.input.borrow_mut();
+        let read = read_available(&conn.stream, &mut input);
+        if read == 0 {
+            return input.eof;
+        }
         let mut eng = self.engine.borrow_mut();
-        eng.stats.net_input_bytes += read as u64;
-        loop {
-            let Some(client) = eng.client(id) else { return };
-            if client.close_after_reply {
-                break;
-            }
-            let limits = DecodeLimits { max_bulk_len: eng.config.proto_max_bulk_len, auth_required: !client.authenticated };
-            match decoder.decode(rbuf, limits) {
-                Ok((used, cmd)) => {
-                    rbuf.advance(used);
-                    match cmd {
-                        Some(argv) => eng.execute(id, argv),
-                        None if used == 0 => break,
-                        None => {}
-                    }
-                }
-                Err(e) => {
-                    verbose!("Protocol error ({e}) from client: id={id}");
-                    eng.protocol_error(id, &e);
-                    rbuf.clear();
-                    break;
-                }
+        self.process_input(&mut eng, conn.id, &mut input, read);
+        false
+    }
+
+    /// Writes everything queued for the connection.
+    async fn flush(&self, conn: &Conn) -> std::io::Result<()> {
+        let out = self.engine.borrow_mut().take_output(conn.id);
+        let mut pending = std::mem::take(&mut *conn.unsent.borrow_mut());
+        if pending.is_empty() {
+            pending = out;
+        } else {
+            pending.extend_from_slice(&out);
+        }
+        let mut written = 0;
+        while written < pending.len() {
+            conn.stream.writable().await?;
+            match conn.stream.try_write(&pending[written..]) {
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
             }
         }
-        if rbuf.len() > eng.config.client_query_buffer_limit as usize {
-            warning!("Closing client that reached max query buffer length: id={id} (qbuf initial bytes: {:?})", String::from_utf8_lossy(&rbuf[..rbuf.len().min(64)]));
+        Ok(())
+    }
+
+    /// Runs every complete command in the read buffer, then wakes the clients that got output.
+    fn process_input(&self, eng: &mut Engine, id: ClientId, input: &mut Input, read: usize) {
+        eng.stats.net_input_bytes += read as u64;
+        run_commands(eng, id, input);
+        if input.buf.len() > eng.config.client_query_buffer_limit as usize {
+            warning!("Closing client that reached max query buffer length: id={id} (qbuf initial bytes: {:?})", String::from_utf8_lossy(&input.buf[..input.buf.len().min(64)]));
             if let Some(c) = eng.client_mut(id) {
                 c.close_after_reply = true;
             }
         }
-        self.wake_others(&mut eng, id);
+        self.wake_others(eng, id);
         if eng.blocking.blocked_count() > 0 {
             self.timers.notify_one();
         }
-        if ferrokey_core::commands::server::take_shutdown(&mut eng).is_some() {
+        if ferrokey_core::commands::server::take_shutdown(eng).is_some() {
             self.shutdown.notify_one();
         }
         // DEBUG SLEEP: the whole server stops, as Valkey's single thread does.
-        let sleep_us = ferrokey_core::commands::server::take_host_sleep_us(&mut eng);
+        let sleep_us = ferrokey_core::commands::server::take_host_sleep_us(eng);
         if sleep_us > 0 {
-            drop(eng);
             std::thread::sleep(Duration::from_micros(sleep_us));
+        }
+    }
+
+    /// While a script keeps the engine busy: accept new clients, run what the others sent (the gate
+    /// answers most of it `-BUSY`), and write their replies without waiting.
+    pub fn serve_while_busy(self: &Rc<Self>, eng: &mut Engine, listeners: &[Rc<TcpListener>]) {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        for l in listeners {
+            while let std::task::Poll::Ready(Ok((stream, _))) = l.poll_accept(&mut cx) {
+                self.admit(eng, stream);
+            }
+        }
+        let conns: Vec<Rc<Conn>> = self.conns.borrow().values().cloned().collect();
+        for conn in conns {
+            // The connection running the script holds its input: skip it.
+            let Ok(mut input) = conn.input.try_borrow_mut() else { continue };
+            if read_available(&conn.stream, &mut input) > 0 {
+                run_commands(eng, conn.id, &mut input);
+            }
+            let out = eng.take_output(conn.id);
+            let mut unsent = conn.unsent.borrow_mut();
+            unsent.extend_from_slice(&out);
+            while !unsent.is_empty() {
+                match conn.stream.try_write(&unsent) {
+                    Ok(n) => {
+                        unsent.drain(..n);
+                    }
+                    Err(_) => break,
+                }
+            }
+            if !unsent.is_empty() || input.eof || eng.should_close(conn.id) {
+                // Its task finishes the job once the script is over.
+                eng.woken.push(conn.id);
+            }
+        }
+        if ferrokey_core::commands::server::take_shutdown(eng).is_some() {
+            warning!("User requested shutdown...");
+            notice!("ferrokey is now ready to exit, bye bye...");
+            std::process::exit(0);
         }
     }
 
@@ -172,7 +243,7 @@ impl Server {
         for id in woken {
             if id != me {
                 if let Some(n) = conns.get(&id) {
-                    n.notify_one();
+                    n.wake.notify_one();
                 }
             }
         }
@@ -235,6 +306,54 @@ impl Server {
                 c.close_after_reply = true;
             }
             eng.woken.push(id);
+        }
+    }
+}
+
+/// Reads what the socket has now, without waiting: one chunk, so one busy client cannot starve the
+/// others. Returns the bytes read; 0 when there was nothing (or the peer closed: `input.eof`).
+fn read_available(stream: &TcpStream, input: &mut Input) -> usize {
+    if input.buf.capacity() - input.buf.len() < READ_CHUNK {
+        input.buf.reserve(READ_CHUNK);
+    }
+    match stream.try_read_buf(&mut input.buf) {
+        Ok(0) => {
+            input.eof = true;
+            0
+        }
+        Ok(n) => n,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+        Err(_) => {
+            input.eof = true;
+            0
+        }
+    }
+}
+
+/// Runs every complete command in the input buffer. A protocol error answers Valkey's error and marks
+/// the client to be closed; what follows it is dropped.
+fn run_commands(eng: &mut Engine, id: ClientId, input: &mut Input) {
+    loop {
+        let Some(client) = eng.client(id) else { return };
+        if client.close_after_reply {
+            return;
+        }
+        let limits = DecodeLimits { max_bulk_len: eng.config.proto_max_bulk_len, auth_required: !client.authenticated };
+        match input.decoder.decode(&input.buf, limits) {
+            Ok((used, cmd)) => {
+                input.buf.advance(used);
+                match cmd {
+                    Some(argv) => eng.execute(id, argv),
+                    None if used == 0 => return,
+                    None => {}
+                }
+            }
+            Err(e) => {
+                verbose!("Protocol error ({e}) from client: id={id}");
+                eng.protocol_error(id, &e);
+                input.buf.clear();
+                return;
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ fn inline_commands_run_like_multibulk() {
     assert_eq!(c.read_reply(), b"+PONG\r\n");
     c.send(b"SET k \"a b\\x41\"\r\n");
     assert_eq!(c.read_reply(), b"+OK\r\n");
-    // A bare \n ends an inline command too; repeated spaces separate nothing.
+    // A bare \n ends an inline command too, and a run of spaces is one separator.
     c.send(b"GET   k\n");
     assert_eq!(c.read_reply(), b"$4\r\na bA\r\n");
     c.send(b"set 'x y' 'it\\'s'\r\nget \"x y\"\r\n");

@@ -6,6 +6,7 @@ pub mod hash;
 pub mod keys;
 pub mod list;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -22,6 +23,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
         keys::COMMANDS,
         list::COMMANDS,
         pubsub::COMMANDS,
+        scripting::COMMANDS,
         server::COMMANDS,
         set::COMMANDS,
         string::COMMANDS,

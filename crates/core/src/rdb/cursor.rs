@@ -105,10 +105,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A count of items that follow, for sizing allocations: never more than the bytes left, since
-    /// every item takes at least one byte (a corrupt count must not allocate gigabytes).
+    /// A count of items that follow, for sizing allocations up front: never more than the bytes left
+    /// (every item takes one at least) nor than a few thousand, beyond which growing costs little, so
+    /// a corrupt count cannot allocate gigabytes.
     pub(crate) fn capacity_for(&self, count: u64) -> usize {
-        usize::try_from(count).unwrap_or(usize::MAX).min(self.remaining())
+        usize::try_from(count).unwrap_or(usize::MAX).min(self.remaining()).min(4096)
     }
 
     /// A length that must fit `usize` (a byte count on a 32-bit target).

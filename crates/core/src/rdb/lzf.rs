@@ -11,7 +11,9 @@ const MAX_OFFSET: usize = 1 << 13;
 const MAX_MATCH: usize = 264;
 /// Longest literal run one control byte announces.
 const MAX_LITERAL: usize = 32;
-/// Size (log2) of the table of recent positions of each 3-byte sequence.
+/// Size (log2) of the largest table of recent positions of each 3-byte sequence. Short inputs get a
+/// table about their own size: a snapshot compresses millions of short strings, and clearing a large
+/// table for each would cost more than compressing them.
 const HASH_LOG: u32 = 14;
 
 /// Compresses `input`, or returns `None` when the result would not be shorter than `max_len` bytes
@@ -21,14 +23,15 @@ pub fn compress(input: &[u8], max_len: usize) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::with_capacity(max_len.min(input.len()));
-    let mut table = vec![0u32; 1 << HASH_LOG];
+    let hash_log = (usize::BITS - input.len().max(16).leading_zeros()).min(HASH_LOG);
+    let mut table = vec![0u32; 1 << hash_log];
     // `out[run_at]` is the control byte of the literal run being collected, `run` its length.
     let mut run_at = 0;
     let mut run = 0usize;
     out.push(0);
     let mut ip = 0;
     while ip + 2 < input.len() {
-        let slot = hash(&input[ip..ip + 3]);
+        let slot = hash(&input[ip..ip + 3], hash_log);
         let candidate = table[slot] as usize;
         table[slot] = (ip + 1) as u32;
         if candidate > 0 {
@@ -74,9 +77,9 @@ pub fn compress(input: &[u8], max_len: usize) -> Option<Vec<u8>> {
     (out.len() <= max_len).then_some(out)
 }
 
-fn hash(three: &[u8]) -> usize {
+fn hash(three: &[u8], hash_log: u32) -> usize {
     let v = (u32::from(three[0]) << 16) | (u32::from(three[1]) << 8) | u32::from(three[2]);
-    (v.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
+    (v.wrapping_mul(2_654_435_761) >> (32 - hash_log)) as usize
 }
 
 fn push_literal(out: &mut Vec<u8>, run_at: &mut usize, run: &mut usize, byte: u8) {

@@ -173,8 +173,11 @@ fn write_zset(buf: &mut Vec<u8>, zset: &ZSet, compress: bool) {
         write_string(buf, &lp.finish(), compress);
     } else {
         write_len(buf, zset.len() as u64);
+        if zset.is_empty() {
+            return;
+        }
         // Highest first, as Valkey saves them: each insert on load then lands at the head.
-        for (score, member) in zset.rev_iter_from(zset.len().saturating_sub(1)) {
+        for (score, member) in zset.rev_iter_from(zset.len() - 1) {
             write_string(buf, member, compress);
             buf.extend_from_slice(&score.to_le_bytes());
         }

@@ -1,9 +1,9 @@
 //! Shared by the server's integration tests: a ferrokey-server (or Debian's redis-server) on a free
 //! port, killed on drop, and a raw RESP client that sends bytes and reads whole replies.
 //!
-//! Replies are kept as raw bytes so tests compare exactly what went over the wire; the small reply
-//! reader here only finds where a reply ends (and parses it, for the few tests that normalise
-//! order-free replies).
+//! Replies are kept as raw bytes so tests compare exactly what went over the wire; where a reply ends
+//! is found with `ferrokey_core::resp::parse_reply`, and a small structural parser here serves the
+//! tests that normalise order-free replies.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
@@ -358,7 +358,8 @@ impl Resp {
 /// Parses one whole reply at the start of `buf`: the reply and the bytes it used, or `None` if `buf`
 /// does not yet hold a whole reply (or is not RESP).
 ///
-/// Private to the tests: `ferrokey_core` has no reply parser yet (the CLI's will be `resp::parse_reply`).
+/// Kept beside `ferrokey_core::resp::parse_reply` because this one is ordered and re-encodes byte
+/// for byte, which normalising order-free replies (then comparing bytes) needs.
 pub fn parse_reply(buf: &[u8]) -> Option<(Resp, usize)> {
     let line_end = buf.windows(2).position(|w| w == b"\r\n")?;
     let t = buf[0];
@@ -394,9 +395,13 @@ pub fn parse_reply(buf: &[u8]) -> Option<(Resp, usize)> {
     }
 }
 
-/// The length of the whole reply at the start of `buf`, if it is all there.
+/// The length of the whole reply at the start of `buf`, if it is all there. Framing uses the core's
+/// reply parser (the one ferrokey-cli reads with), so these tests exercise it too.
 pub fn reply_len(buf: &[u8]) -> Option<usize> {
-    parse_reply(buf).map(|(_, len)| len)
+    match ferrokey_core::resp::parse_reply(buf) {
+        Ok(found) => found.map(|(_, len)| len),
+        Err(e) => panic!("the server sent an invalid reply ({e}): {:?}", show(buf)),
+    }
 }
 
 /// Text form of raw reply bytes for assertion messages.

@@ -7,7 +7,8 @@ use super::numfmt::{c_double_to_i64, format_g};
 use super::sandbox::INTERNAL_CHUNK;
 use crate::scripting::rand48::Rand48;
 use mlua::{Lua, Table, Value, Variadic};
-use std::cell::Cell;
+use super::api;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// The versions scripts can read (`redis.REDIS_VERSION` ...): Valkey 8.0.1, compatible with Redis 7.2.4.
@@ -24,9 +25,25 @@ pub(crate) enum VersionValue {
     Number(u32),
 }
 
+/// Arguments on their way from a `redis.*` function to the run's dispatcher (passing them through
+/// the Lua stack a second time would halve how many a command can take).
+pub(crate) type Mailbox = Rc<RefCell<Vec<Value>>>;
+
 /// Builds the table of Rust functions the prelude wires in (`F`).
-pub(crate) fn functions(lua: &Lua, rand: Rc<Cell<Rand48>>) -> mlua::Result<Table> {
+pub(crate) fn functions(lua: &Lua, rand: Rc<Cell<Rand48>>, mailbox: &Mailbox) -> mlua::Result<Table> {
     let f = lua.create_table()?;
+    let api: &[(&str, i64)] = &[
+        ("call", api::OP_CALL),
+        ("pcall", api::OP_PCALL),
+        ("log", api::OP_LOG),
+        ("setresp", api::OP_SETRESP),
+        ("set_repl", api::OP_SET_REPL),
+        ("acl_check_cmd", api::OP_ACL_CHECK),
+        ("register_function", api::OP_REGISTER),
+    ];
+    for &(name, op) in api {
+        f.raw_set(name, engine_function(lua, op, mailbox.clone())?)?;
+    }
     f.raw_set("errvalue", lua.create_function(|lua, v: Value| errvalue(lua, v))?)?;
     f.raw_set("err_handler", lua.create_function(err_handler)?)?;
     f.raw_set("readonly", lua.create_function(|lua, _: Variadic<Value>| -> mlua::Result<()> {
@@ -64,6 +81,23 @@ pub(crate) fn functions(lua: &Lua, rand: Rc<Cell<Rand48>>) -> mlua::Result<Table
     f.raw_set("bit", super::bit::module(lua)?)?;
     f.raw_set("struct", super::structlib::module(lua)?)?;
     Ok(f)
+}
+
+/// A `redis.*` function that needs the engine: it hands its arguments to the dispatcher of the
+/// current run (`P.d`, see `Vm::run`). Being a Rust function itself keeps the caller's frame on the
+/// stack even for `return redis.call(...)`, so errors name the script's line.
+fn engine_function(lua: &Lua, op: i64, mailbox: Mailbox) -> mlua::Result<mlua::Function> {
+    lua.create_function(move |lua, args: mlua::MultiValue| {
+        *mailbox.borrow_mut() = args.into_iter().collect();
+        let private: Table = lua.named_registry_value(api::PRIVATE_KEY)?;
+        let Some(d) = private.raw_get::<Option<mlua::Function>>("d")? else {
+            return Err(Raised::table("This API is only available while a script runs").into_lua());
+        };
+        d.call::<mlua::MultiValue>(op).map_err(|e| match e.downcast_ref::<Raised>() {
+            Some(r) => r.clone().into_lua(),
+            None => e,
+        })
+    })
 }
 
 /// Turns an error raised by a Rust callback into the value Valkey would have raised.

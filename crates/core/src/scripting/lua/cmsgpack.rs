@@ -68,11 +68,17 @@ fn encode(v: &Value, level: usize, out: &mut Vec<u8>) -> mlua::Result<()> {
                     encode(&t.get::<Value>(i)?, level + 1, out)?;
                 }
             } else {
-                let pairs: Vec<(Value, Value)> = t.pairs::<Value, Value>().collect::<mlua::Result<_>>()?;
-                encode_len(pairs.len() as u64, 0x80, 0xde, out);
-                for (k, v) in &pairs {
-                    encode(k, level + 1, out)?;
-                    encode(v, level + 1, out)?;
+                // Two walks, as lua-cmsgpack does: count, then encode pair by pair.
+                let mut len = 0u64;
+                for pair in t.pairs::<Value, Value>() {
+                    pair?;
+                    len += 1;
+                }
+                encode_len(len, 0x80, 0xde, out);
+                for pair in t.pairs::<Value, Value>() {
+                    let (k, v) = pair?;
+                    encode(&k, level + 1, out)?;
+                    encode(&v, level + 1, out)?;
                 }
             }
         }

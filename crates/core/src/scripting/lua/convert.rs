@@ -9,12 +9,12 @@
 use super::errors::error_table;
 use super::numfmt::{c_double_to_i64, number_arg};
 use crate::reply::Reply;
-use mlua::{Lua, Table, Value};
+use mlua::{Function, Lua, Table, Value};
 use std::borrow::Cow;
 
 /// Nesting beyond which a returned table becomes `-ERR reached lua stack limit` (Valkey stops where
 /// the Lua stack cannot grow; recursive tables end there too).
-const MAX_REPLY_DEPTH: usize = 500;
+const MAX_REPLY_DEPTH: usize = 1000;
 
 /// A command reply as Lua sees it.
 pub(crate) fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value> {
@@ -116,12 +116,108 @@ pub(crate) struct ReplyError {
 
 /// A script's return value as a reply. `resp3` is the protocol the script ended in: RESP2 turns
 /// `true` into 1 and `false` into a null. Error replies found on the way are listed in `errors`.
-pub(crate) fn lua_to_reply(v: &Value, resp3: bool, errors: &mut Vec<ReplyError>) -> mlua::Result<Reply> {
-    convert(v, resp3, 0, errors)
+///
+/// Nested tables are walked with an explicit stack, not recursion: a script can return a table that
+/// contains itself.
+///
+/// `next` is Lua's own: maps and sets are walked one pair at a time with it (holding them all would
+/// exhaust mlua's reference stack on big tables).
+pub(crate) fn lua_to_reply(v: &Value, resp3: bool, next: &Function, errors: &mut Vec<ReplyError>) -> mlua::Result<Reply> {
+    let mut stack: Vec<Aggregate> = Vec::new();
+    let mut done = match start(v, resp3, 0, errors)? {
+        Step::Leaf(r) => return Ok(r),
+        Step::Open(agg) => {
+            stack.push(agg);
+            None
+        }
+    };
+    loop {
+        let top = stack.last_mut().expect("an aggregate is open");
+        if let Some(r) = done.take() {
+            top.accept(r);
+        }
+        match top.next_child(next)? {
+            Some(child) => match start(&child, resp3, stack.len(), errors)? {
+                Step::Leaf(r) => done = Some(r),
+                Step::Open(agg) => stack.push(agg),
+            },
+            None => {
+                let finished = stack.pop().expect("an aggregate is open").finish();
+                if stack.is_empty() {
+                    return Ok(finished);
+                }
+                done = Some(finished);
+            }
+        }
+    }
 }
 
-fn convert(v: &Value, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Result<Reply> {
-    Ok(match v {
+/// A value converted, or an aggregate whose elements come next.
+enum Step {
+    Leaf(Reply),
+    Open(Aggregate),
+}
+
+/// An array, map or set being converted.
+enum Aggregate {
+    Array { table: Table, next: usize, items: Vec<Reply> },
+    /// `key` is the last key visited (nil before the first); `value` the value still to convert.
+    Map { table: Table, key: Value, value: Option<Value>, items: Vec<(Reply, Reply)>, pending_key: Option<Reply> },
+    Set { table: Table, key: Value, items: Vec<Reply> },
+}
+
+impl Aggregate {
+    fn next_child(&mut self, next_fn: &Function) -> mlua::Result<Option<Value>> {
+        Ok(match self {
+            Aggregate::Array { table, next, .. } => {
+                let v: Value = table.raw_get(*next)?;
+                *next += 1;
+                (!v.is_nil()).then_some(v)
+            }
+            Aggregate::Map { table, key, value, .. } => {
+                if let Some(v) = value.take() {
+                    return Ok(Some(v));
+                }
+                let (k, v): (Value, Value) = next_fn.call((table.clone(), key.clone()))?;
+                if k.is_nil() {
+                    return Ok(None);
+                }
+                *key = k.clone();
+                *value = Some(v);
+                Some(k)
+            }
+            Aggregate::Set { table, key, .. } => {
+                let (k, _): (Value, Value) = next_fn.call((table.clone(), key.clone()))?;
+                if k.is_nil() {
+                    return Ok(None);
+                }
+                *key = k.clone();
+                Some(k)
+            }
+        })
+    }
+
+    fn accept(&mut self, r: Reply) {
+        match self {
+            Aggregate::Array { items, .. } | Aggregate::Set { items, .. } => items.push(r),
+            Aggregate::Map { items, pending_key, .. } => match pending_key.take() {
+                None => *pending_key = Some(r),
+                Some(k) => items.push((k, r)),
+            },
+        }
+    }
+
+    fn finish(self) -> Reply {
+        match self {
+            Aggregate::Array { items, .. } => Reply::Array(items),
+            Aggregate::Map { items, .. } => Reply::Map(items),
+            Aggregate::Set { items, .. } => Reply::Set(items),
+        }
+    }
+}
+
+fn start(v: &Value, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Result<Step> {
+    Ok(Step::Leaf(match v {
         Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
         Value::Boolean(b) => match (resp3, b) {
             (true, b) => Reply::Bool(*b),
@@ -134,15 +230,16 @@ fn convert(v: &Value, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -
             if depth >= MAX_REPLY_DEPTH {
                 let text = "ERR reached lua stack limit".to_string();
                 errors.push(ReplyError { text: text.clone(), counted: false, top_level: depth == 0 });
-                return Ok(Reply::Error(text.into()));
+                return Ok(Step::Leaf(Reply::Error(text.into())));
             }
-            table_to_reply(t, resp3, depth, errors)?
+            return table_step(t, depth, errors);
         }
         _ => Reply::Null,
-    })
+    }))
 }
 
-fn table_to_reply(t: &Table, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Result<Reply> {
+fn table_step(t: &Table, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Result<Step> {
+    let leaf = |r: Reply| Ok(Step::Leaf(r));
     if let Value::String(_) = t.raw_get::<Value>("err")? {
         // Valkey re-reads the fields with metamethods (`luaExtractErrorInformation`).
         let msg = match t.get::<Value>("err")? {
@@ -152,48 +249,29 @@ fn table_to_reply(t: &Table, resp3: bool, depth: usize, errors: &mut Vec<ReplyEr
         let counted = matches!(t.get::<Value>("ignore_error_stats_update")?, Value::Boolean(true));
         let text = single_line(msg.trim_matches(|c| c == '\r' || c == '\n'));
         errors.push(ReplyError { text: text.clone(), counted, top_level: depth == 0 });
-        return Ok(Reply::Error(text.into()));
+        return leaf(Reply::Error(text.into()));
     }
     if let Value::String(s) = t.raw_get::<Value>("ok")? {
-        return Ok(Reply::Status(Cow::Owned(single_line(&s.to_string_lossy()))));
+        return leaf(Reply::Status(Cow::Owned(single_line(&s.to_string_lossy()))));
     }
     if let Value::Number(_) | Value::Integer(_) = t.raw_get::<Value>("double")? {
-        let d: f64 = t.raw_get("double")?;
-        return Ok(Reply::Double(d));
+        return leaf(Reply::Double(t.raw_get("double")?));
     }
     if let Value::String(s) = t.raw_get::<Value>("big_number")? {
-        return Ok(Reply::BigNumber(single_line(&s.to_string_lossy())));
+        return leaf(Reply::BigNumber(single_line(&s.to_string_lossy())));
     }
     if let Value::Table(v) = t.raw_get::<Value>("verbatim_string")? {
         if let (Value::String(format), Value::String(text)) = (v.raw_get::<Value>("format")?, v.raw_get::<Value>("string")?) {
-            return Ok(Reply::Verbatim(verbatim_format(&format.as_bytes()), text.as_bytes().to_vec()));
+            return leaf(Reply::Verbatim(verbatim_format(&format.as_bytes()), text.as_bytes().to_vec()));
         }
     }
     if let Value::Table(m) = t.raw_get::<Value>("map")? {
-        let mut pairs = Vec::new();
-        for pair in m.pairs::<Value, Value>() {
-            let (k, v) = pair?;
-            pairs.push((convert(&k, resp3, depth + 1, errors)?, convert(&v, resp3, depth + 1, errors)?));
-        }
-        return Ok(Reply::Map(pairs));
+        return Ok(Step::Open(Aggregate::Map { table: m, key: Value::Nil, value: None, items: Vec::new(), pending_key: None }));
     }
     if let Value::Table(s) = t.raw_get::<Value>("set")? {
-        let mut items = Vec::new();
-        for pair in s.pairs::<Value, Value>() {
-            let (k, _) = pair?;
-            items.push(convert(&k, resp3, depth + 1, errors)?);
-        }
-        return Ok(Reply::Set(items));
+        return Ok(Step::Open(Aggregate::Set { table: s, key: Value::Nil, items: Vec::new() }));
     }
-    let mut items = Vec::new();
-    for i in 1.. {
-        let v: Value = t.raw_get(i)?;
-        if v.is_nil() {
-            break;
-        }
-        items.push(convert(&v, resp3, depth + 1, errors)?);
-    }
-    Ok(Reply::Array(items))
+    Ok(Step::Open(Aggregate::Array { table: t.clone(), next: 1, items: Vec::new() }))
 }
 
 /// Status and big number texts cannot hold line breaks.

@@ -38,9 +38,9 @@ const WRITES_REFUSED: &[(&str, &str)] = &[
     ("G.table.setn", "setn"),
 ];
 
-/// The prelude: receives the private table `P` (the per-run dispatcher is `P.d`), the Rust functions
-/// `F`, the real globals `G` and whether the state runs function libraries; returns the handles Rust
-/// keeps.
+/// The prelude: receives the private table `P` (whose `globals` it sets to the globals proxy), the
+/// Rust functions `F`, the real globals `G` and whether the state runs function libraries; returns the
+/// handles Rust keeps.
 pub(crate) fn prelude() -> String {
     let mut s = String::from(HEAD);
     for (target, name) in READS_THROUGH {
@@ -69,7 +69,7 @@ pub(crate) fn prelude() -> String {
 
 const HEAD: &str = r#"
 local P, F, G, for_functions = ...
-local select, type, error, tostring = select, type, error, tostring
+local select, type, error, tostring, next = select, type, error, tostring, next
 local setmetatable, getmetatable, rawset, pairs = setmetatable, getmetatable, rawset, pairs
 local pcall, xpcall, getfenv, setfenv = pcall, xpcall, getfenv, setfenv
 local loadstring, load = loadstring, load
@@ -192,18 +192,14 @@ G.cjson, G.cmsgpack, G.bit, G.struct = F.cjson, F.cmsgpack, F.bit, F.struct
 
 const TAIL: &str = r#"
 local function api(t)
-  t.call = function(...) return P.d(1, ...) end
-  t.pcall = function(...) return P.d(2, ...) end
-  t.log = function(...) return P.d(3, ...) end
+  t.call, t.pcall, t.log = F.call, F.pcall, F.log
   t.LOG_DEBUG, t.LOG_VERBOSE, t.LOG_NOTICE, t.LOG_WARNING = 0, 1, 2, 3
   for k, v in pairs(F.versions) do t[k] = v end
   return t
 end
 
 local server = api({})
-server.setresp = function(...) return P.d(4, ...) end
-server.set_repl = function(...) return P.d(5, ...) end
-server.acl_check_cmd = function(...) return P.d(6, ...) end
+server.setresp, server.set_repl, server.acl_check_cmd = F.setresp, F.set_repl, F.acl_check_cmd
 server.sha1hex = F.sha1hex
 server.error_reply = F.error_reply
 server.status_reply = F.status_reply
@@ -235,14 +231,13 @@ rawset(G, '_G', PG)
 P.globals = PG
 getmetatable('').__index = G.string
 
-local R = {globals = PG, handler = F.err_handler}
+local R = {globals = PG, handler = F.err_handler, next = next}
 
 if for_functions then
   -- What a library's code sees while FUNCTION LOAD runs it: only register_function, log and the
   -- versions, under `redis` and `server`.
   local libapi = {}
-  libapi.register_function = function(...) return P.d(7, ...) end
-  libapi.log = function(...) return P.d(3, ...) end
+  libapi.register_function, libapi.log = F.register_function, F.log
   libapi.LOG_DEBUG, libapi.LOG_VERBOSE, libapi.LOG_NOTICE, libapi.LOG_WARNING = 0, 1, 2, 3
   for k, v in pairs(F.versions) do libapi[k] = v end
   setmetatable(libapi, missing)
