@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+/// A fast, fixed hasher: these maps are keyed by names from the command table, not by user input.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 #[derive(Debug, Default, Clone)]
 pub struct CommandStats {
     pub calls: u64,
@@ -29,9 +32,9 @@ pub struct Stats {
     pub net_output_bytes: u64,
     pub total_blocking_keys: u64,
     /// Error replies by code (`ERR`, `WRONGTYPE` ...), as INFO errorstats lists them.
-    pub errors: HashMap<String, u64>,
+    pub errors: FastMap<String, u64>,
     /// Per command (full name, `config|get` for subcommands).
-    pub commands: HashMap<&'static str, CommandStats>,
+    pub commands: FastMap<&'static str, CommandStats>,
 }
 
 /// Valkey stops adding new error codes to errorstats past this many, to bound memory.

@@ -89,8 +89,8 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
         excludes: set_at_past_time,
     },
     Known {
-        what: "negative scan cursor",
-        why: "refused ('invalid cursor') by Valkey 8, read as a huge cursor by Redis 7.0",
+        what: "empty or negative scan cursor",
+        why: "refused ('invalid cursor') by Valkey 8, read as 0 or a huge cursor by Redis 7.0",
         excludes: scan_cursor_negative,
     },
     Known {
@@ -137,6 +137,18 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
         excludes: never,
     },
 ];
+
+/// Divergences from Valkey this file found, each pinned by a `regression_*` test at the end: kept out
+/// of generation so the property tests go on finding new ones. Delete an entry once its bug is fixed.
+pub const PINNED_BUGS: &[Known] = &[Known {
+    what: "SELECT outside the int range",
+    why: "ferrokey says 'not an integer', Valkey names the range (regression_select_out_of_int_range_...)",
+    excludes: select_outside_int,
+}];
+
+fn select_outside_int(argv: &[Vec<u8>]) -> bool {
+    is_command(argv, &["select"]) && arg_str(argv, 1).parse::<i64>().is_ok_and(|n| i32::try_from(n).is_err())
+}
 
 fn never(_: &[Vec<u8>]) -> bool {
     false
@@ -208,7 +220,7 @@ fn racy_expiry(argv: &[Vec<u8>]) -> bool {
 }
 
 fn scan_cursor_negative(argv: &[Vec<u8>]) -> bool {
-    is_command(argv, &["hscan", "sscan", "zscan"]) && arg_str(argv, 2).starts_with('-')
+    is_command(argv, &["hscan", "sscan", "zscan"]) && argv.get(2).is_some_and(|c| c.is_empty() || c[0] == b'-')
 }
 
 fn lrem_count_long_min(argv: &[Vec<u8>]) -> bool {
@@ -221,7 +233,7 @@ fn zrank_with_more_args(argv: &[Vec<u8>]) -> bool {
 
 /// True when a generated command hits a known difference and must not be compared.
 fn known_difference(argv: &[Vec<u8>]) -> bool {
-    KNOWN_DIFFERENCES.iter().any(|k| (k.excludes)(argv))
+    KNOWN_DIFFERENCES.iter().chain(PINNED_BUGS).any(|k| (k.excludes)(argv))
 }
 
 /// Commands never generated (see [`KNOWN_DIFFERENCES`]).
@@ -1711,12 +1723,13 @@ fn valkey_hscan_novalues_lists_fields_only() {
 }
 
 #[test]
-fn valkey_scan_negative_cursor_is_invalid() {
+fn valkey_scan_empty_or_negative_cursor_is_invalid() {
     expect_valkey(&[
         (&["HSET", "h", "f", "v"], ":1\r\n"),
         (&["HSCAN", "h", "-1"], "-ERR invalid cursor\r\n"),
         (&["SSCAN", "s", "-100"], "-ERR invalid cursor\r\n"),
         (&["ZSCAN", "z", "x"], "-ERR invalid cursor\r\n"),
+        (&["HSCAN", "h", ""], "-ERR invalid cursor\r\n"),
     ]);
 }
 

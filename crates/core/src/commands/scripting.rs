@@ -310,11 +310,15 @@ mod native {
                     let functions = l
                         .functions
                         .into_iter()
-                        .map(|(name, description, flags)| {
+                        .map(|f| {
+                            let flags = f.flags;
                             Reply::Map(vec![
-                                (bulk("name"), Reply::Bulk(name)),
-                                (bulk("description"), Reply::opt_bulk(description)),
-                                (bulk("flags"), Reply::Set(flags.into_iter().map(|f| Reply::Status(Cow::Borrowed(f))).collect())),
+                                (bulk("name"), Reply::Bulk(f.name)),
+                                (bulk("description"), Reply::opt_bulk(f.description)),
+                                (
+                                    bulk("flags"),
+                                    Reply::Set(flags.into_iter().map(|f| Reply::Status(Cow::Borrowed(f))).collect()),
+                                ),
                             ])
                         })
                         .collect();

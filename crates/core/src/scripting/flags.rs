@@ -61,7 +61,7 @@ pub fn eval_shebang(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
     if !body.starts_with(b"#!") {
         return Ok((ScriptFlags::EVAL_COMPAT_MODE, 0));
     }
-    let Some(end) = body.iter().position(|&b| b == b'\n') else {
+    let Some(end) = line_end(body) else {
         return Err("Invalid script shebang".into());
     };
     let parts = match split_args(&body[..end]) {
@@ -104,7 +104,7 @@ pub fn library_meta(code: &[u8]) -> Result<LibraryMeta, String> {
     if !code.starts_with(b"#!") {
         return Err("Missing library metadata".into());
     }
-    let Some(end) = code.iter().position(|&b| b == b'\n') else {
+    let Some(end) = line_end(code) else {
         return Err("Invalid library metadata".into());
     };
     let parts = match split_args(&code[..end]) {
@@ -127,6 +127,11 @@ pub fn library_meta(code: &[u8]) -> Result<LibraryMeta, String> {
         return Err("Library name was not given".into());
     };
     Ok(LibraryMeta { engine, name, code_start: end })
+}
+
+/// Where the first line ends, as `strchr(s, '\n')` finds it: a NUL byte first means there is no end.
+fn line_end(s: &[u8]) -> Option<usize> {
+    s.iter().position(|&b| b == b'\n' || b == 0).filter(|&i| s[i] == b'\n')
 }
 
 /// Library and function names: letters, digits and underscores, at least one.
@@ -182,6 +187,7 @@ mod tests {
         assert_eq!(library_meta(b"#!lua name=x"), Err("Invalid library metadata".into()));
         assert_eq!(library_meta(b"#!lua\n"), Err("Library name was not given".into()));
         assert_eq!(library_meta(b"#!lua name=a foo=bar\n"), Err("Invalid metadata value given: foo=bar".into()));
+        assert_eq!(library_meta(b"#!lua name=a\0b\n"), Err("Invalid library metadata".into()));
         assert_eq!(
             library_meta(b"#!lua name=a name=b\n"),
             Err("Invalid metadata value, name argument was given multiple times".into())

@@ -38,11 +38,8 @@ impl<C> Library<C> {
     }
 
     fn memory(&self) -> usize {
-        let functions: usize = self
-            .functions
-            .values()
-            .map(|f| 64 + f.name.len() + f.description.as_ref().map_or(0, |d| d.len()))
-            .sum();
+        let functions: usize =
+            self.functions.values().map(|f| 64 + f.name.len() + f.description.as_ref().map_or(0, |d| d.len())).sum();
         64 + self.name.len() + self.code.len() + functions
     }
 }
@@ -56,7 +53,10 @@ pub struct Libraries<C> {
 
 impl<C> Default for Libraries<C> {
     fn default() -> Self {
-        Libraries { libraries: BTreeMap::new(), functions: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(13)) }
+        Libraries {
+            libraries: BTreeMap::new(),
+            functions: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(13)),
+        }
     }
 }
 
@@ -173,8 +173,13 @@ mod tests {
     fn lib(name: &str, functions: &[&str]) -> Library<()> {
         let mut l = Library::new(name.into(), format!("#!lua name={name}\n").into_bytes());
         for f in functions {
-            l.register(Function { name: f.as_bytes().to_vec(), description: None, flags: ScriptFlags::NONE, compiled: () })
-                .unwrap();
+            l.register(Function {
+                name: f.as_bytes().to_vec(),
+                description: None,
+                flags: ScriptFlags::NONE,
+                compiled: (),
+            })
+            .unwrap();
         }
         l
     }
@@ -201,7 +206,12 @@ mod tests {
     #[test]
     fn register_rejects_duplicates_and_bad_names() {
         let mut l = lib("a", &["f"]);
-        let f = |n: &str| Function { name: n.as_bytes().to_vec(), description: None, flags: ScriptFlags::NONE, compiled: () };
+        let f = |n: &str| Function {
+            name: n.as_bytes().to_vec(),
+            description: None,
+            flags: ScriptFlags::NONE,
+            compiled: (),
+        };
         assert_eq!(l.register(f("f")).unwrap_err(), "Function already exists in the library");
         assert_eq!(l.register(f("")).unwrap_err(), super::super::flags::INVALID_NAME);
     }

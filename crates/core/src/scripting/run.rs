@@ -57,7 +57,13 @@ fn numkeys(argv: &[Vec<u8>], bad: CommandError) -> Result<usize, CommandError> {
 }
 
 /// Compiles a script and adds it to the cache (`luaCreateFunction`). `pinned` is SCRIPT LOAD's.
-fn create_script(st: &Scripting, vm: &Vm, sha: [u8; 40], body: &[u8], pinned: bool) -> Result<(Compiled, ScriptFlags), CommandError> {
+fn create_script(
+    st: &Scripting,
+    vm: &Vm,
+    sha: [u8; 40],
+    body: &[u8],
+    pinned: bool,
+) -> Result<(Compiled, ScriptFlags), CommandError> {
     let (flags, shebang_len) = eval_shebang(body).map_err(CommandError::err)?;
     // The shebang line is skipped but its newline kept, so line numbers stay right.
     let compiled = vm
@@ -288,9 +294,8 @@ fn build_library(
         return Err(format!("Library '{}' already exists", String::from_utf8_lossy(&meta.name)));
     }
     let vm = st.function_vm().map_err(|e| e.to_string())?;
-    let f = vm
-        .compile(&code[meta.code_start..], "@user_function")
-        .map_err(|e| format!("Error compiling function: {e}"))?;
+    let f =
+        vm.compile(&code[meta.code_start..], "@user_function").map_err(|e| format!("Error compiling function: {e}"))?;
     let mut load = LoadCtx {
         eng,
         state: st.clone(),
@@ -373,8 +378,14 @@ pub fn function_restore(eng: &mut Engine, payload: &[u8], policy: RestorePolicy)
 pub struct LibraryListing {
     pub name: Vec<u8>,
     pub code: Vec<u8>,
-    /// (name, description, flag names)
-    pub functions: Vec<(Vec<u8>, Option<Vec<u8>>, Vec<&'static str>)>,
+    pub functions: Vec<FunctionListing>,
+}
+
+/// One function of a library, as FUNCTION LIST shows it.
+pub struct FunctionListing {
+    pub name: Vec<u8>,
+    pub description: Option<Vec<u8>>,
+    pub flags: Vec<&'static str>,
 }
 
 /// The libraries whose name matches `pattern` (all without one), by name.
@@ -390,7 +401,11 @@ pub fn function_list(eng: &Engine, pattern: Option<&[u8]>) -> Vec<LibraryListing
             functions: l
                 .functions
                 .values()
-                .map(|f| (f.name.clone(), f.description.clone(), f.flags.names().collect()))
+                .map(|f| FunctionListing {
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    flags: f.flags.names().collect(),
+                })
                 .collect(),
         })
         .collect()

@@ -174,7 +174,7 @@ pub struct ServerState {
     pub slowlog: SlowLog,
     pub latency: LatencyEvents,
     /// Per-command latency histograms (`latency-tracking`), by full command name.
-    pub histograms: HashMap<&'static str, Histogram>,
+    pub histograms: HashMap<&'static str, Histogram, foldhash::fast::FixedState>,
     /// Microseconds DEBUG SLEEP asked for during the running command: added to its duration.
     pub(super) sleep_charge_us: u64,
     /// Microseconds the host must stop serving for before reading more commands.
@@ -200,7 +200,7 @@ impl Default for ServerState {
             host: Box::new(NoHost),
             slowlog: SlowLog::default(),
             latency: LatencyEvents::default(),
-            histograms: HashMap::new(),
+            histograms: HashMap::default(),
             sleep_charge_us: 0,
             host_sleep_us: 0,
             shutdown: None,

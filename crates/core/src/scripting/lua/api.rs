@@ -52,9 +52,16 @@ pub(crate) fn remove_hook(lua: &Lua) {
     lua.remove_global_hook();
 }
 
-fn hook(stop: StopSlot) -> Box<dyn Fn(&Lua, &mlua::debug::Debug) -> mlua::Result<VmState>> {
-    Box::new(move |lua, _| {
+/// The hook mlua calls.
+type Hook = Box<dyn Fn(&Lua, &mlua::debug::Debug) -> mlua::Result<VmState>>;
+
+fn hook(stop: StopSlot) -> Hook {
+    Box::new(move |lua, debug| {
         if let Some(msg) = stop.borrow().clone() {
+            // Only the script's own code stops: our wrappers must get the error back to Rust.
+            if debug.source().source.as_deref() == Some(super::sandbox::INTERNAL_CHUNK) {
+                return Ok(VmState::Continue);
+            }
             return Err(Raised::table(&msg).into_lua());
         }
         let private: Table = lua.named_registry_value(PRIVATE_KEY)?;
@@ -103,7 +110,18 @@ impl<'e> RunCtx<'e> {
     ) -> RunCtx<'e> {
         let start_us = eng.clock.monotonic_us();
         let threshold_ms = eng.config.busy_reply_threshold;
-        RunCtx { eng, state, client, read_only, is_eval, name, start_us, threshold_ms, timed_out: false, in_call: false }
+        RunCtx {
+            eng,
+            state,
+            client,
+            read_only,
+            is_eval,
+            name,
+            start_us,
+            threshold_ms,
+            timed_out: false,
+            in_call: false,
+        }
     }
 
     /// One API call: `op` with the arguments the calling function left in the mailbox.
@@ -180,7 +198,8 @@ impl<'e> RunCtx<'e> {
             Err(msg) => return fail(Raised::table(msg)),
         };
         if self.in_call {
-            let msg = "luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug hooks?";
+            let msg =
+                "luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug hooks?";
             self.state.log(LogLevel::Warning, msg);
             return Ok(Value::Table(error_table(lua, &super::errors::error_text(msg), false)?));
         }
@@ -337,7 +356,8 @@ impl LoadCtx<'_> {
             }
             OP_TICK => {
                 let elapsed_ms = (self.eng.clock.monotonic_us().saturating_sub(self.start_us) / 1000) as i64;
-                let msg = (self.timeout_ms > 0 && elapsed_ms > self.timeout_ms).then(|| "FUNCTION LOAD timeout".to_string());
+                let msg =
+                    (self.timeout_ms > 0 && elapsed_ms > self.timeout_ms).then(|| "FUNCTION LOAD timeout".to_string());
                 Ok(MultiValue::from_iter([match msg {
                     Some(m) => Value::String(lua.create_string(m)?),
                     None => Value::Nil,
@@ -354,7 +374,8 @@ fn register_args(args: &[Value]) -> Result<LibFunction<mlua::Function>, &'static
     match args.len() {
         1 => named_register_args(&args[0]),
         2 => {
-            let name = super::builtins::to_bytes(&args[0]).ok_or("first argument to server.register_function must be a string")?;
+            let name = super::builtins::to_bytes(&args[0])
+                .ok_or("first argument to server.register_function must be a string")?;
             let Value::Function(callback) = &args[1] else {
                 return Err("second argument to server.register_function must be a function");
             };
@@ -371,12 +392,18 @@ fn named_register_args(arg: &Value) -> Result<LibFunction<mlua::Function>, &'sta
     let (mut name, mut description, mut callback, mut flags) = (None, None, None, ScriptFlags::NONE);
     for pair in t.pairs::<Value, Value>() {
         let Ok((k, v)) = pair else { break };
-        let key = super::builtins::to_bytes(&k).ok_or("named argument key given to server.register_function is not a string")?;
+        let key = super::builtins::to_bytes(&k)
+            .ok_or("named argument key given to server.register_function is not a string")?;
         if key.eq_ignore_ascii_case(b"function_name") {
-            name = Some(super::builtins::to_bytes(&v).ok_or("function_name argument given to server.register_function must be a string")?);
+            name = Some(
+                super::builtins::to_bytes(&v)
+                    .ok_or("function_name argument given to server.register_function must be a string")?,
+            );
         } else if key.eq_ignore_ascii_case(b"description") {
-            description =
-                Some(super::builtins::to_bytes(&v).ok_or("description argument given to server.register_function must be a string")?);
+            description = Some(
+                super::builtins::to_bytes(&v)
+                    .ok_or("description argument given to server.register_function must be a string")?,
+            );
         } else if key.eq_ignore_ascii_case(b"callback") {
             let Value::Function(f) = v else {
                 return Err("callback argument given to server.register_function must be a function");

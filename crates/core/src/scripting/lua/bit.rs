@@ -5,17 +5,16 @@
 use super::builtins::{to_number, type_error_at};
 use mlua::{Lua, Table, Value, Variadic};
 
+type Unary = fn(u32) -> u32;
+type Binary = fn(u32, u32) -> u32;
+
 pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    let unary: &[(&str, fn(u32) -> u32)] = &[
-        ("tobit", |b| b),
-        ("bnot", |b| !b),
-        ("bswap", |b: u32| b.swap_bytes()),
-    ];
+    let unary: &[(&str, Unary)] = &[("tobit", |b| b), ("bnot", |b| !b), ("bswap", |b: u32| b.swap_bytes())];
     for &(name, op) in unary {
         t.raw_set(name, lua.create_function(move |lua, args: Variadic<Value>| Ok(ret(op(barg(lua, &args, 1)?))))?)?;
     }
-    let folds: &[(&str, fn(u32, u32) -> u32)] = &[("band", |a, b| a & b), ("bor", |a, b| a | b), ("bxor", |a, b| a ^ b)];
+    let folds: &[(&str, Binary)] = &[("band", |a, b| a & b), ("bor", |a, b| a | b), ("bxor", |a, b| a ^ b)];
     for &(name, op) in folds {
         t.raw_set(
             name,
@@ -29,7 +28,7 @@ pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
             })?,
         )?;
     }
-    let shifts: &[(&str, fn(u32, u32) -> u32)] = &[
+    let shifts: &[(&str, Binary)] = &[
         ("lshift", |b, n| b << n),
         ("rshift", |b, n| b >> n),
         ("arshift", |b, n| ((b as i32) >> n) as u32),

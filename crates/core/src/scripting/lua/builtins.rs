@@ -2,12 +2,12 @@
 //! (`sha1hex`, `error_reply`, `status_reply` ...), `math.random`, the read-only and missing-global
 //! metamethods, the script error handler, and the value conversions Lua arguments go through.
 
+use super::api;
 use super::errors::{arg_error, error_table, error_text, error_value, lua_error, type_error, Raised};
 use super::numfmt::{c_double_to_i64, format_g};
 use super::sandbox::INTERNAL_CHUNK;
 use crate::scripting::rand48::Rand48;
 use mlua::{Lua, Table, Value, Variadic};
-use super::api;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -46,9 +46,12 @@ pub(crate) fn functions(lua: &Lua, rand: Rc<Cell<Rand48>>, mailbox: &Mailbox) ->
     }
     f.raw_set("errvalue", lua.create_function(|lua, v: Value| errvalue(lua, v))?)?;
     f.raw_set("err_handler", lua.create_function(err_handler)?)?;
-    f.raw_set("readonly", lua.create_function(|lua, _: Variadic<Value>| -> mlua::Result<()> {
-        Err(lua_error(lua, "Attempt to modify a readonly table"))
-    })?)?;
+    f.raw_set(
+        "readonly",
+        lua.create_function(|lua, _: Variadic<Value>| -> mlua::Result<()> {
+            Err(lua_error(lua, "Attempt to modify a readonly table"))
+        })?,
+    )?;
     f.raw_set("missing_global", lua.create_function(missing_global)?)?;
     f.raw_set("sha1hex", lua.create_function(sha1hex)?)?;
     f.raw_set("error_reply", lua.create_function(error_reply)?)?;

@@ -163,17 +163,15 @@ fn enum_option(lua: &Lua, args: &[Value], i: usize, setting: &mut usize, options
         Value::Nil => {}
         Value::Boolean(b) => *setting = usize::from(*b),
         v => {
-            let name = to_bytes(v).ok_or_else(|| arg_error(lua, i, format!("string expected, got {}", type_name(v))))?;
-            *setting = options.iter().position(|o| o.as_bytes() == name.as_slice()).ok_or_else(|| {
-                arg_error(lua, i, format!("invalid option '{}'", String::from_utf8_lossy(&name)))
-            })?;
+            let name =
+                to_bytes(v).ok_or_else(|| arg_error(lua, i, format!("string expected, got {}", type_name(v))))?;
+            *setting = options
+                .iter()
+                .position(|o| o.as_bytes() == name.as_slice())
+                .ok_or_else(|| arg_error(lua, i, format!("invalid option '{}'", String::from_utf8_lossy(&name))))?;
         }
     }
-    Ok(if *setting <= 1 {
-        Value::Boolean(*setting == 1)
-    } else {
-        Value::String(lua.create_string(options[*setting])?)
-    })
+    Ok(if *setting <= 1 { Value::Boolean(*setting == 1) } else { Value::String(lua.create_string(options[*setting])?) })
 }
 
 // -- encoding ---------------------------------------------------------------------------------------
@@ -662,7 +660,8 @@ fn strtod(b: &[u8]) -> Option<(f64, usize)> {
         }
         return Some((sign(f64::NAN), end));
     }
-    if rest.len() > 2 && rest[0] == b'0' && (rest[1] | 0x20) == b'x' && (rest[2].is_ascii_hexdigit() || rest[2] == b'.') {
+    if rest.len() > 2 && rest[0] == b'0' && (rest[1] | 0x20) == b'x' && (rest[2].is_ascii_hexdigit() || rest[2] == b'.')
+    {
         if let Some((v, used)) = hex_float(&rest[2..]) {
             return Some((sign(v), i + 2 + used));
         }

@@ -235,7 +235,10 @@ fn unpack_full(lua: &Lua, args: &[Value], limit: i64, offset: i64) -> mlua::Resu
         ));
     }
     if offset as usize > len {
-        return Err(lua_error(lua, format!("Start offset {} greater than input length {}.", offset as i32, len as i32)));
+        return Err(lua_error(
+            lua,
+            format!("Start offset {} greater than input length {}.", offset as i32, len as i32),
+        ));
     }
     let decode_all = limit == 0 && offset == 0;
     let limit = if decode_all { i64::from(i32::MAX) } else { limit };
@@ -284,7 +287,7 @@ fn decode(lua: &Lua, c: &mut Cursor<'_>, depth: usize) -> Result<Value, DecodeEr
         }
         0xca => num(f64::from(f32::from_bits(c.fixed(4)? as u32))),
         0xcb => num(f64::from_bits(c.fixed(8)?)),
-        0xd9 | 0xda | 0xdb => {
+        0xd9..=0xdb => {
             let header = match tag {
                 0xd9 => 1,
                 0xda => 2,
@@ -294,7 +297,7 @@ fn decode(lua: &Lua, c: &mut Cursor<'_>, depth: usize) -> Result<Value, DecodeEr
             let bytes = c.take(l)?;
             Ok(Value::String(lua.create_string(bytes)?))
         }
-        0xdc | 0xdd | 0xde | 0xdf => {
+        0xdc..=0xdf => {
             let header = if tag == 0xdc || tag == 0xde { 2 } else { 4 };
             let l = c.fixed(header)? as usize;
             if tag <= 0xdd {

@@ -122,7 +122,12 @@ pub(crate) struct ReplyError {
 ///
 /// `next` is Lua's own: maps and sets are walked one pair at a time with it (holding them all would
 /// exhaust mlua's reference stack on big tables).
-pub(crate) fn lua_to_reply(v: &Value, resp3: bool, next: &Function, errors: &mut Vec<ReplyError>) -> mlua::Result<Reply> {
+pub(crate) fn lua_to_reply(
+    v: &Value,
+    resp3: bool,
+    next: &Function,
+    errors: &mut Vec<ReplyError>,
+) -> mlua::Result<Reply> {
     let mut stack: Vec<Aggregate> = Vec::new();
     let mut done = match start(v, resp3, 0, errors)? {
         Step::Leaf(r) => return Ok(r),
@@ -160,10 +165,24 @@ enum Step {
 
 /// An array, map or set being converted.
 enum Aggregate {
-    Array { table: Table, next: usize, items: Vec<Reply> },
+    Array {
+        table: Table,
+        next: usize,
+        items: Vec<Reply>,
+    },
     /// `key` is the last key visited (nil before the first); `value` the value still to convert.
-    Map { table: Table, key: Value, value: Option<Value>, items: Vec<(Reply, Reply)>, pending_key: Option<Reply> },
-    Set { table: Table, key: Value, items: Vec<Reply> },
+    Map {
+        table: Table,
+        key: Value,
+        value: Option<Value>,
+        items: Vec<(Reply, Reply)>,
+        pending_key: Option<Reply>,
+    },
+    Set {
+        table: Table,
+        key: Value,
+        items: Vec<Reply>,
+    },
 }
 
 impl Aggregate {
@@ -261,12 +280,20 @@ fn table_step(t: &Table, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Re
         return leaf(Reply::BigNumber(single_line(&s.to_string_lossy())));
     }
     if let Value::Table(v) = t.raw_get::<Value>("verbatim_string")? {
-        if let (Value::String(format), Value::String(text)) = (v.raw_get::<Value>("format")?, v.raw_get::<Value>("string")?) {
+        if let (Value::String(format), Value::String(text)) =
+            (v.raw_get::<Value>("format")?, v.raw_get::<Value>("string")?)
+        {
             return leaf(Reply::Verbatim(verbatim_format(&format.as_bytes()), text.as_bytes().to_vec()));
         }
     }
     if let Value::Table(m) = t.raw_get::<Value>("map")? {
-        return Ok(Step::Open(Aggregate::Map { table: m, key: Value::Nil, value: None, items: Vec::new(), pending_key: None }));
+        return Ok(Step::Open(Aggregate::Map {
+            table: m,
+            key: Value::Nil,
+            value: None,
+            items: Vec::new(),
+            pending_key: None,
+        }));
     }
     if let Value::Table(s) = t.raw_get::<Value>("set")? {
         return Ok(Step::Open(Aggregate::Set { table: s, key: Value::Nil, items: Vec::new() }));

@@ -35,7 +35,7 @@ fn strip_fraction_zeros(s: &str) -> &str {
 
 /// `(long long)d` on x86-64: truncation, and `i64::MIN` for NaN and out-of-range values.
 pub(crate) fn c_double_to_i64(d: f64) -> i64 {
-    if d.is_nan() || d >= 9_223_372_036_854_775_808.0 || d < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d) {
         i64::MIN
     } else {
         d as i64

@@ -172,7 +172,8 @@ fn pack(lua: &Lua, args: Variadic<Value>) -> mlua::Result<mlua::LuaString> {
 
 fn getinteger(bytes: &[u8], little: bool, signed: bool) -> f64 {
     let mut l: u64 = 0;
-    let iter: Box<dyn Iterator<Item = &u8>> = if little { Box::new(bytes.iter().rev()) } else { Box::new(bytes.iter()) };
+    let iter: Box<dyn Iterator<Item = &u8>> =
+        if little { Box::new(bytes.iter().rev()) } else { Box::new(bytes.iter()) };
     for &b in iter {
         l = (l << 8) | u64::from(b);
     }
