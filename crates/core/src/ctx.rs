@@ -208,3 +208,4 @@ typed_lookup!(read_list, write_list, List, Box<List>);
 typed_lookup!(read_hash, write_hash, Hash, Box<Hash>);
 typed_lookup!(read_set, write_set, Set, Box<Set>);
 typed_lookup!(read_zset, write_zset, ZSet, Box<ZSet>);
+typed_lookup!(read_stream, write_stream, Stream, Box<crate::types::Stream>);

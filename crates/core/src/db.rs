@@ -13,6 +13,22 @@ pub struct Entry {
     pub value: Value,
     /// Last access, in seconds of the engine's LRU clock (OBJECT IDLETIME, LRU eviction).
     pub lru: u32,
+    /// A string changed in place (APPEND, SETRANGE): Valkey reports it `raw` whatever it holds.
+    pub raw: bool,
+}
+
+impl Entry {
+    pub fn new(value: Value, lru: u32) -> Entry {
+        Entry { value, lru, raw: false }
+    }
+
+    /// The name OBJECT ENCODING replies with.
+    pub fn encoding(&self) -> &'static str {
+        match self.value {
+            Value::Str(_) if self.raw => "raw",
+            ref v => v.encoding(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -70,14 +86,17 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(&key);
         }
-        self.keys.insert(key, Entry { value, lru });
+        self.keys.insert(key, Entry::new(value, lru));
     }
 
     /// Replaces the value of an existing key and keeps its deadline; inserts when absent.
     pub fn set_keep_ttl(&mut self, key: ByteStr, value: Value, lru: u32) {
         match self.keys.get_mut(&key) {
-            Some(e) => e.value = value,
-            None => self.keys.insert_new(key, Entry { value, lru }),
+            Some(e) => {
+                e.value = value;
+                e.raw = false;
+            }
+            None => self.keys.insert_new(key, Entry::new(value, lru)),
         }
     }
 

@@ -88,6 +88,8 @@ pub struct Engine {
     pub active_expire_enabled: bool,
     /// Clients in MONITOR mode.
     pub monitors: usize,
+    /// The Lua interpreters, the script cache and the function libraries.
+    pub scripting: crate::scripting::Scripting,
     /// State of the server commands: host readings, SLOWLOG, LATENCY, SHUTDOWN and DEBUG SLEEP requests.
     pub server: crate::commands::server::ServerState,
 }
@@ -118,6 +120,7 @@ impl Engine {
             active_expire_enabled: true,
             server: Default::default(),
             monitors: 0,
+            scripting: Default::default(),
         }
     }
 
@@ -192,6 +195,9 @@ impl Engine {
             self.blocking.defer(id, argv);
             return;
         }
+        // A command that arrives while a script runs (the busy host serving other clients) must not move
+        // the script's time.
+        let script_time = (self.depth > 0).then_some(self.cmd_time_ms);
         self.cmd_time_ms = self.clock.now_ms();
         let now = self.cmd_time_ms;
         if let Some(c) = self.clients.get_mut(&id) {
@@ -205,6 +211,9 @@ impl Engine {
             c.flush_pending_push();
         }
         self.after_command(id);
+        if let Some(t) = script_time {
+            self.cmd_time_ms = t;
+        }
         // A handled command consumes a pending CLIENT REPLY SKIP.
         if let Some(c) = self.clients.get_mut(&id) {
             c.reply_mode = match c.reply_mode {
@@ -254,6 +263,12 @@ impl Engine {
         }
         if client.subscription_count() == 0 && matches!(spec.name, "unsubscribe" | "punsubscribe" | "sunsubscribe") {
             return self.reject(id, Some(spec), CommandError::NoSub(spec.name.to_string()));
+        }
+        if !spec.has(flag::ALLOW_BUSY) {
+            // A script is past busy-reply-threshold: the host lets other clients in, and they get -BUSY.
+            if let Some(err) = crate::scripting::busy_error(self) {
+                return self.reject(id, Some(spec), err);
+            }
         }
         if self.pause_applies(id, spec) {
             // CLIENT PAUSE: the command waits, with everything the client sends after it.

@@ -199,6 +199,70 @@ pub enum CommandError {
     #[error("ERR Function code is missing")]
     FunctionCodeMissing,
 
+    // -- stream ----------------------------------------------------------------------------------------
+    #[error("ERR Invalid stream ID specified as stream command argument")]
+    StreamIdInvalid,
+    #[error("ERR The ID specified in XADD is equal or smaller than the target stream top item")]
+    XaddIdTooSmall,
+    #[error("ERR The ID specified in XADD must be greater than 0-0")]
+    XaddIdZero,
+    #[error("ERR The stream has exhausted the last possible ID, unable to add more items")]
+    StreamExhausted,
+    #[error("ERR Elements are too large to be stored")]
+    StreamElementsTooLarge,
+    #[error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible")]
+    TrimMaxlenAndMinid,
+    #[error("ERR The MAXLEN argument must be >= 0.")]
+    TrimMaxlenNegative,
+    #[error("ERR The LIMIT argument must be >= 0.")]
+    TrimLimitNegative,
+    #[error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")]
+    TrimLimitWithoutStrategy,
+    #[error("ERR syntax error, XTRIM must be called with a trimming strategy")]
+    XtrimWithoutStrategy,
+    #[error("ERR syntax error, LIMIT cannot be used without the special ~ option")]
+    TrimLimitWithoutApprox,
+    #[error("ERR invalid start ID for the interval")]
+    IntervalStartInvalid,
+    #[error("ERR invalid end ID for the interval")]
+    IntervalEndInvalid,
+    #[error("ERR Unbalanced '{0}' list of streams: for each stream key an ID or '{1}' must be specified.")]
+    XreadUnbalanced(&'static str, char),
+    #[error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.")]
+    XreadGroupOption,
+    #[error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.")]
+    XreadNoackOption,
+    #[error("ERR Missing GROUP option for XREADGROUP")]
+    XreadgroupWithoutGroup,
+    #[error("ERR The {0} ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The {0} ID would just return an empty result set.")]
+    XreadgroupMeaninglessId(char),
+    #[error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")]
+    XreadGreaterThanId,
+    #[error("ERR the stream last element ID is 0-0")]
+    StreamLastIdZero,
+    #[error("ERR value for ENTRIESREAD must be positive or -1")]
+    EntriesReadInvalid,
+    #[error("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.")]
+    XgroupKeyMissing,
+    #[error("BUSYGROUP Consumer Group name already exists")]
+    BusyGroup,
+    #[error("ERR entries_added must be positive")]
+    EntriesAddedNegative,
+    #[error("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id")]
+    XsetidBelowGivenMaxDeleted,
+    #[error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")]
+    XsetidBelowMaxDeleted,
+    #[error("ERR The ID specified in XSETID is smaller than the target stream top item")]
+    XsetidBelowTopItem,
+    #[error("ERR The entries_added specified in XSETID is smaller than the target stream length")]
+    XsetidEntriesAddedBelowLength,
+    #[error("ERR Invalid min-idle-time argument for {0}")]
+    MinIdleTimeInvalid(&'static str),
+    #[error("ERR Invalid {0} option argument for XCLAIM")]
+    XclaimOptionInvalid(&'static str),
+    #[error("ERR COUNT must be > 0")]
+    XautoclaimCountInvalid,
+
     // -- any other error with its full text (code included), for messages built from input ----------
     #[error("{0}")]
     Other(Cow<'static, str>),

@@ -454,3 +454,75 @@ fn function_help_lists_subcommands() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn function_kill_and_stats_while_a_function_is_busy() {
+    use ferrokey_core::client::{ConnInfo, OutputMode};
+    use ferrokey_core::scripting::{self, BusyScript, ScriptHost};
+    use ferrokey_core::{Clock, Engine};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    #[derive(Clone, Default)]
+    struct Running(Rc<Cell<u64>>);
+    impl Clock for Running {
+        fn now_ms(&self) -> i64 {
+            START_MS
+        }
+        fn monotonic_us(&self) -> u64 {
+            self.0.set(self.0.get() + 50_000);
+            self.0.get()
+        }
+    }
+    struct Host {
+        replies: Rc<RefCell<Vec<Reply>>>,
+        done: bool,
+    }
+    impl ScriptHost for Host {
+        fn busy(&mut self, eng: &mut Engine, script: &BusyScript) {
+            if std::mem::replace(&mut self.done, true) {
+                return;
+            }
+            assert!(!script.is_eval);
+            assert_eq!(script.name, "test");
+            let other = eng.connect(ConnInfo { output: OutputMode::Values, ..Default::default() });
+            for argv in [&["SCRIPT", "KILL"][..], &["FUNCTION", "STATS"], &["FUNCTION", "KILL"]] {
+                eng.execute(other, argv.iter().map(|a| a.as_bytes().to_vec()).collect());
+                self.replies.borrow_mut().extend(eng.take_output_values(other));
+            }
+        }
+    }
+
+    let config = ferrokey_core::config::Config { busy_reply_threshold: 10, ..Default::default() };
+    let mut h = Harness::with_config(config.clone());
+    h.eng = Engine::new(config, Box::new(Running::default()), 42);
+    h.client = h.eng.connect(ConnInfo { output: OutputMode::Values, ..Default::default() });
+    load_replace(&mut h, &function_code("lua", "test", "test", "local a = 1 while true do a = a + 1 end"));
+    let replies = Rc::new(RefCell::new(Vec::new()));
+    scripting::set_host(&h.eng, Box::new(Host { replies: replies.clone(), done: false }));
+    assert_error_like(
+        &h.run(&["FCALL", "test", "0"]),
+        "ERR Script killed by user with SCRIPT KILL... script: test, on @user_function:3.",
+    );
+    let replies = replies.borrow();
+    assert_eq!(
+        replies[0],
+        err("BUSY Valkey is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+    );
+    match &replies[1] {
+        Reply::Map(fields) => {
+            assert_eq!(fields[0].0, bulk("running_script"));
+            match &fields[0].1 {
+                Reply::Map(running) => {
+                    assert_eq!(running[0], (bulk("name"), bulk("test")));
+                    assert_eq!(running[1], (bulk("command"), bulks(&["FCALL", "test", "0"])));
+                    assert_eq!(running[2].0, bulk("duration_ms"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(replies[2], ok());
+    assert_eq!(h.run(&["PING"]), status("PONG"));
+}

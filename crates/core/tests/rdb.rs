@@ -45,6 +45,7 @@ fn plain(value: &Value) -> Plain {
         Value::Set(s) => Plain::Set(s.iter().map(|m| m.to_vec()).collect()),
         Value::ZSet(z) => Plain::ZSet(z.iter().map(|(s, m)| (s, m.to_vec())).collect()),
         Value::Hash(h) => Plain::Hash(h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect()),
+        other => panic!("no plain form for a {} in these tests", other.type_name()),
     }
 }
 

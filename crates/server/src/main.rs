@@ -62,6 +62,11 @@ fn main() {
                 return 1;
             }
         };
+        let listeners: Vec<_> = listeners.into_iter().map(std::rc::Rc::new).collect();
+        ferrokey_core::scripting::set_host(
+            &mut srv.engine.borrow_mut(),
+            Box::new(ferrokey_server::server::BusyHost { srv: std::rc::Rc::downgrade(&srv), listeners: listeners.clone() }),
+        );
         for l in listeners {
             tokio::task::spawn_local(srv.clone().accept_loop(l));
         }

@@ -67,7 +67,7 @@ impl Server {
     }
 
     /// Accepts connections forever.
-    pub async fn accept_loop(self: Rc<Self>, listener: TcpListener) {
+    pub async fn accept_loop(self: Rc<Self>, listener: Rc<TcpListener>) {
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
@@ -145,6 +145,16 @@ impl Server {
             return input.eof;
         }
         let mut eng = self.engine.borrow_mut();
+        // Checked before running anything, as Valkey does: the client is closed, nothing it sent runs.
+        let qbuf = input.buf.len() + input.decoder.pending_bytes();
+        if qbuf > eng.config.client_query_buffer_limit as usize {
+            warning!(
+                "Closing client that reached max query buffer length: id={} qbuf={qbuf} (qbuf initial bytes: {:?})",
+                conn.id,
+                String::from_utf8_lossy(&input.buf[..input.buf.len().min(64)])
+            );
+            return true;
+        }
         self.process_input(&mut eng, conn.id, &mut input, read);
         false
     }
@@ -174,12 +184,6 @@ impl Server {
     fn process_input(&self, eng: &mut Engine, id: ClientId, input: &mut Input, read: usize) {
         eng.stats.net_input_bytes += read as u64;
         run_commands(eng, id, input);
-        if input.buf.len() > eng.config.client_query_buffer_limit as usize {
-            warning!("Closing client that reached max query buffer length: id={id} (qbuf initial bytes: {:?})", String::from_utf8_lossy(&input.buf[..input.buf.len().min(64)]));
-            if let Some(c) = eng.client_mut(id) {
-                c.close_after_reply = true;
-            }
-        }
         self.wake_others(eng, id);
         if eng.blocking.blocked_count() > 0 {
             self.timers.notify_one();
@@ -197,24 +201,31 @@ impl Server {
     /// While a script keeps the engine busy: accept new clients, run what the others sent (the gate
     /// answers most of it `-BUSY`), and write their replies without waiting.
     pub fn serve_while_busy(self: &Rc<Self>, eng: &mut Engine, listeners: &[Rc<TcpListener>]) {
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        // tokio's own try_ calls trust readiness its reactor records, and the reactor does not run while a
+        // script holds the thread: these go to the sockets directly.
         for l in listeners {
-            while let std::task::Poll::Ready(Ok((stream, _))) = l.poll_accept(&mut cx) {
-                self.admit(eng, stream);
+            while let Ok((sock, _)) = socket2::SockRef::from(&**l).accept() {
+                let std_stream = std::net::TcpStream::from(sock);
+                if std_stream.set_nonblocking(true).is_err() {
+                    continue;
+                }
+                if let Ok(stream) = TcpStream::from_std(std_stream) {
+                    self.admit(eng, stream);
+                }
             }
         }
         let conns: Vec<Rc<Conn>> = self.conns.borrow().values().cloned().collect();
         for conn in conns {
             // The connection running the script holds its input: skip it.
             let Ok(mut input) = conn.input.try_borrow_mut() else { continue };
-            if read_available(&conn.stream, &mut input) > 0 {
+            if read_direct(&conn.stream, &mut input) > 0 {
                 run_commands(eng, conn.id, &mut input);
             }
             let out = eng.take_output(conn.id);
             let mut unsent = conn.unsent.borrow_mut();
             unsent.extend_from_slice(&out);
             while !unsent.is_empty() {
-                match conn.stream.try_write(&unsent) {
+                match socket2::SockRef::from(&conn.stream).send(&unsent) {
                     Ok(n) => {
                         unsent.drain(..n);
                     }
@@ -310,6 +321,31 @@ impl Server {
     }
 }
 
+/// The host side of long scripts: while one keeps the engine busy, the server keeps answering.
+pub struct BusyHost {
+    pub srv: std::rc::Weak<Server>,
+    pub listeners: Vec<Rc<TcpListener>>,
+}
+
+impl ferrokey_core::scripting::ScriptHost for BusyHost {
+    fn busy(&mut self, eng: &mut Engine, _script: &ferrokey_core::scripting::BusyScript) {
+        if let Some(srv) = self.srv.upgrade() {
+            srv.serve_while_busy(eng, &self.listeners);
+        }
+    }
+
+    fn log(&mut self, level: ferrokey_core::scripting::LogLevel, line: &str) {
+        use ferrokey_core::scripting::LogLevel as L;
+        let level = match level {
+            L::Debug => crate::log::Level::Debug,
+            L::Verbose => crate::log::Level::Verbose,
+            L::Notice => crate::log::Level::Notice,
+            L::Warning => crate::log::Level::Warning,
+        };
+        crate::log::log(level, line);
+    }
+}
+
 /// Reads what the socket has now, without waiting: one chunk, so one busy client cannot starve the
 /// others. Returns the bytes read; 0 when there was nothing (or the peer closed: `input.eof`).
 fn read_available(stream: &TcpStream, input: &mut Input) -> usize {
@@ -322,6 +358,27 @@ fn read_available(stream: &TcpStream, input: &mut Input) -> usize {
             0
         }
         Ok(n) => n,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+        Err(_) => {
+            input.eof = true;
+            0
+        }
+    }
+}
+
+/// [`read_available`] past tokio's readiness cache, for when its reactor cannot run (a busy script).
+fn read_direct(stream: &TcpStream, input: &mut Input) -> usize {
+    use std::io::Read;
+    let mut chunk = [0u8; READ_CHUNK];
+    match (&*socket2::SockRef::from(stream)).read(&mut chunk) {
+        Ok(0) => {
+            input.eof = true;
+            0
+        }
+        Ok(n) => {
+            input.buf.extend_from_slice(&chunk[..n]);
+            n
+        }
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
         Err(_) => {
             input.eof = true;

@@ -1566,7 +1566,7 @@ fn large_collections_match_redis() {
                 line("ZINCRBY z 1.5 m100"),
                 line("ZPOPMAX z 3"),
                 line("OBJECT ENCODING z"),
-                cmd(&["ZADD", "y", "1"], &[long_value.clone()]),
+                cmd(&["ZADD", "y", "1", &long_value], &[]),
                 line("OBJECT ENCODING y"),
             ],
         ),
@@ -1580,7 +1580,7 @@ fn large_collections_match_redis() {
                 line("HMGET h f10 f199 nofield"),
                 line("HEXISTS h f0"),
                 line("OBJECT ENCODING h"),
-                cmd(&["HSET", "g", "f"], &[long_value.clone()]),
+                cmd(&["HSET", "g", "f", &long_value], &[]),
                 line("OBJECT ENCODING g"),
             ],
         ),
@@ -1607,7 +1607,7 @@ fn large_collections_match_redis() {
                 line("OBJECT ENCODING i"),
                 line("SET e abc"),
                 line("OBJECT ENCODING e"),
-                cmd(&["SET", "r"], &[long_value.clone()]),
+                cmd(&["SET", "r", &long_value], &[]),
                 line("OBJECT ENCODING r"),
             ],
         ),
@@ -1638,6 +1638,7 @@ fn known_differences_are_documented_once() {
 // ================================================================ regressions found by this file
 
 /// Runs a sequence on ferrokey alone and checks each reply against Valkey 8.0.1's bytes.
+#[track_caller]
 fn expect_valkey(steps: &[(&[&str], &str)]) {
     let srv = TestServer::start();
     let mut c = srv.connect();

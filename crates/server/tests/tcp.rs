@@ -83,6 +83,7 @@ fn empty_query_and_non_positive_multibulk_are_ignored() {
 // ---------------------------------------------------------------- protocol errors
 
 /// Sends `input` on a fresh connection and returns everything received until the server closed it.
+#[track_caller]
 fn send_and_read_to_close(srv: &ServerProcess, input: &[u8]) -> String {
     let mut c = srv.connect();
     // The server may close while a large input is still being written: that is not a failure.

@@ -183,7 +183,14 @@ fn quit(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
 
 /// SELECT index
 fn select(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
-    let index = parse_i64(args.next()?).filter(|&i| i32::try_from(i).is_ok()).ok_or(CommandError::NotInteger)?;
+    let index = parse_i64(args.next()?).ok_or(CommandError::NotInteger)?;
+    if i32::try_from(index).is_err() {
+        return Err(CommandError::err(format_args!(
+            "value is out of range, value must between {} and {}",
+            i32::MIN,
+            i32::MAX
+        )));
+    }
     if index < 0 || index as usize >= ctx.eng.dbs.len() {
         return Err(CommandError::DbIndexOutOfRange);
     }

@@ -361,7 +361,7 @@ fn copy(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     }
     let lru = ctx.eng.lru_clock();
     let target = &mut ctx.eng.dbs[dst];
-    target.keys.insert_new(ByteStr::from(&newkey[..]), Entry { value, lru });
+    target.keys.insert_new(ByteStr::from(&newkey[..]), Entry::new(value, lru));
     if let Some(at_ms) = deadline_ms {
         target.set_expire(&newkey, at_ms);
     }
@@ -632,7 +632,7 @@ fn dbsize(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
 /// OBJECT ENCODING key
 fn object_encoding(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next()?;
-    Ok(lookup_no_touch(ctx, key, false).map_or(Reply::Null, |e| Reply::bulk(e.value.encoding())))
+    Ok(lookup_no_touch(ctx, key, false).map_or(Reply::Null, |e| Reply::bulk(e.encoding())))
 }
 
 /// Valkey keeps the integers 0..9999 as shared objects (unless an LRU/LFU policy with a maxmemory

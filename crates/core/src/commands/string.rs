@@ -440,6 +440,7 @@ fn append(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             len
         }
     };
+    mark_raw(ctx, &key);
     ctx.written(notify::STRING, "append", &key);
     Ok(Reply::Int(len as i64))
 }
@@ -473,6 +474,7 @@ fn setrange(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             len
         }
     };
+    mark_raw(ctx, &key);
     ctx.written(notify::STRING, "setrange", &key);
     Ok(Reply::Int(len as i64))
 }
@@ -880,5 +882,12 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+}
+
+/// APPEND and SETRANGE leave a `raw` string in Valkey, whatever it now holds (OBJECT ENCODING).
+fn mark_raw(ctx: &mut Ctx, key: &[u8]) {
+    if let Some(e) = ctx.db().get_mut(key) {
+        e.raw = true;
     }
 }

@@ -105,7 +105,7 @@ impl Snapshot {
                 if let Some(at) = record.expire_ms {
                     db.expires.insert(key.clone(), at);
                 }
-                db.keys.insert_new(key, Entry { value: record.value, lru });
+                db.keys.insert_new(key, Entry::new(record.value, lru));
                 stats.keys_loaded += 1;
             }
         }

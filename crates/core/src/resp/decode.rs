@@ -61,6 +61,12 @@ impl CommandDecoder {
         Self::default()
     }
 
+    /// Bytes of the arguments of a half-received multibulk already taken out of the input (they count
+    /// toward the query buffer limit, as in Valkey).
+    pub fn pending_bytes(&self) -> usize {
+        self.argv.iter().map(Vec::len).sum()
+    }
+
     /// True while a multibulk has started but not finished.
     pub fn in_progress(&self) -> bool {
         self.pending_args > 0

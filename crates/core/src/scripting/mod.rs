@@ -39,6 +39,8 @@ use std::rc::Rc;
 #[derive(Clone, Default)]
 pub struct Scripting(Rc<RefCell<State>>);
 
+// Until the wasm32 build runs Lua, the run-time parts are unused there.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[derive(Default)]
 struct State {
     host: Option<Box<dyn ScriptHost>>,
@@ -76,18 +78,11 @@ struct Running {
     kill: bool,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Scripting {
-    /// The scripting state of `eng`.
-    ///
-    /// TEMPORARY: until `Engine` gets its `scripting: Scripting` field, the state lives in a
-    /// thread-local map keyed by the engine's address (engines do not move once they run commands).
-    /// With the field, this becomes `eng.scripting.clone()`.
+    /// The scripting state of `eng` (a shared handle: scripts run while the engine is borrowed).
     pub fn of(eng: &Engine) -> Scripting {
-        thread_local! {
-            static STATES: RefCell<std::collections::HashMap<usize, Scripting>> = RefCell::default();
-        }
-        let key = eng as *const Engine as usize;
-        STATES.with(|m| m.borrow_mut().entry(key).or_default().clone())
+        eng.scripting.clone()
     }
 
     /// Sends a log line to the host.

@@ -4,12 +4,14 @@ pub mod hash;
 pub mod list;
 pub mod set;
 pub mod skiplist;
+pub mod stream;
 pub mod zset;
 
 use crate::bytestr::ByteStr;
 pub use hash::Hash;
 pub use list::List;
 pub use set::Set;
+pub use stream::Stream;
 pub use zset::ZSet;
 
 /// What a key holds. Collections are boxed so a string key stays three words.
@@ -20,6 +22,7 @@ pub enum Value {
     Hash(Box<Hash>),
     Set(Box<Set>),
     ZSet(Box<ZSet>),
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -31,6 +34,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -42,6 +46,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(s) => s.encoding(),
         }
     }
 
@@ -53,6 +58,7 @@ impl Value {
             Value::Hash(h) => h.memory_usage(),
             Value::Set(s) => s.memory_usage(),
             Value::ZSet(z) => z.memory_usage(),
+            Value::Stream(s) => s.memory_usage(),
         }
     }
 

@@ -268,6 +268,8 @@ impl ZSet {
     }
 
     fn listpack_insert(items: &mut Vec<(f64, ByteStr)>, score: f64, member: &[u8]) {
+        // Valkey's listpack stores whole-number scores as integers, so -0 reads back as 0.
+        let score = if score == 0.0 { 0.0 } else { score };
         let at = items.partition_point(|(s, m)| cmp_entry(*s, m, score, member) == Ordering::Less);
         items.insert(at, (score, ByteStr::new(member)));
     }

@@ -69,6 +69,7 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 /// CONFIG RESETSTAT
 fn config_resetstat(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
     ctx.eng.stats.reset();
+    crate::scripting::reset_stats(ctx.eng);
     with_state(ctx.eng, |s| {
         s.histograms.clear();
         s.peak_memory = 0;

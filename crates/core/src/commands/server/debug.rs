@@ -272,6 +272,7 @@ fn serialized_length(v: &Value) -> usize {
         Value::Set(s) => len_prefix(s.len()) + s.iter().map(|m| m.with_bytes(string)).sum::<usize>(),
         Value::Hash(h) => len_prefix(h.len()) + h.iter().map(|(f, x)| string(f) + string(x)).sum::<usize>(),
         Value::ZSet(z) => len_prefix(z.len()) + z.iter().map(|(_, m)| string(m) + 8).sum::<usize>(),
+        Value::Stream(s) => len_prefix(s.len() as usize),
     }
 }
 

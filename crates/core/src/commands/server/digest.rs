@@ -35,6 +35,7 @@ pub fn value_digest(db: &Db, key: &[u8], value: &Value) -> Digest {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     };
     mix_in(&mut d, &type_tag.to_be_bytes());
     match value {
@@ -63,6 +64,16 @@ pub fn value_digest(db: &Db, key: &[u8], value: &Value) -> Digest {
                 mix_in(&mut e, field);
                 mix_in(&mut e, v);
                 xor_in(&mut d, &e);
+            }
+        }
+        Value::Stream(s) => {
+            let all = s.entries.range(crate::types::stream::StreamId::MIN, crate::types::stream::StreamId::MAX, false);
+            for e in all {
+                mix_in(&mut d, format!("{}.{}", e.id.ms, e.id.seq).as_bytes());
+                for (field, v) in e.fields() {
+                    mix_in(&mut d, field);
+                    mix_in(&mut d, v);
+                }
             }
         }
     }

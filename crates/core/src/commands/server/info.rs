@@ -304,6 +304,8 @@ fn memory_section(eng: &mut Engine, out: &mut String) {
     let (total_system, allocator) = with_state(eng, |s| (s.info.total_system_memory, s.info.mem_allocator.clone()));
     let rss = if m.rss == 0 { m.used } else { m.rss };
     let (frag, frag_bytes) = fragmentation(&m);
+    let sc = crate::scripting::info(eng);
+    let lua = sc.used_memory_vm_eval;
     let c = &eng.config;
     let _ = write!(
         out,
@@ -324,19 +326,19 @@ fn memory_section(eng: &mut Engine, out: &mut String) {
          allocator_muzzy:0\r\n\
          total_system_memory:{total_system}\r\n\
          total_system_memory_human:{}\r\n\
-         used_memory_lua:0\r\n\
-         used_memory_vm_eval:0\r\n\
-         used_memory_lua_human:0B\r\n\
-         used_memory_scripts_eval:0\r\n\
-         number_of_cached_scripts:0\r\n\
-         number_of_functions:0\r\n\
-         number_of_libraries:0\r\n\
-         used_memory_vm_functions:0\r\n\
-         used_memory_vm_total:0\r\n\
-         used_memory_vm_total_human:0B\r\n\
-         used_memory_functions:0\r\n\
-         used_memory_scripts:0\r\n\
-         used_memory_scripts_human:0B\r\n\
+         used_memory_lua:{lua}\r\n\
+         used_memory_vm_eval:{lua}\r\n\
+         used_memory_lua_human:{}\r\n\
+         used_memory_scripts_eval:{}\r\n\
+         number_of_cached_scripts:{}\r\n\
+         number_of_functions:{}\r\n\
+         number_of_libraries:{}\r\n\
+         used_memory_vm_functions:{}\r\n\
+         used_memory_vm_total:{}\r\n\
+         used_memory_vm_total_human:{}\r\n\
+         used_memory_functions:{}\r\n\
+         used_memory_scripts:{}\r\n\
+         used_memory_scripts_human:{}\r\n\
          maxmemory:{}\r\n\
          maxmemory_human:{}\r\n\
          maxmemory_policy:{}\r\n\
@@ -374,6 +376,17 @@ fn memory_section(eng: &mut Engine, out: &mut String) {
         m.allocator_active.max(m.used),
         m.allocator_resident.max(m.used),
         bytes_to_human(total_system),
+        bytes_to_human(lua as u64),
+        sc.used_memory_scripts_eval,
+        sc.number_of_cached_scripts,
+        sc.number_of_functions,
+        sc.number_of_libraries,
+        sc.used_memory_vm_functions,
+        sc.used_memory_vm_total(),
+        bytes_to_human(sc.used_memory_vm_total() as u64),
+        sc.used_memory_functions,
+        sc.used_memory_scripts(),
+        bytes_to_human(sc.used_memory_scripts() as u64),
         c.maxmemory,
         bytes_to_human(c.maxmemory),
         c.maxmemory_policy.as_str(),

@@ -1,9 +1,10 @@
 //! The parts of the `redis` API that reach the engine (`call`, `pcall`, `log`, `setresp`, `set_repl`,
 //! `acl_check_cmd`, `register_function`) and the instruction hook of long scripts.
 //!
-//! While a script runs, one Rust closure borrowing the engine serves all of them: the Lua wrappers
-//! call `P.d(op, ...)`, where `P.d` is that closure for the length of the run (see `Vm::run`). A
-//! FUNCTION LOAD gets a closure of its own that knows `register_function`.
+//! While a script runs, one Rust closure borrowing the engine serves all of them: the `redis.*`
+//! functions (see `builtins`) leave their arguments in a mailbox and call `P.d(op)`, where `P.d` is
+//! that closure for the length of the run (see `Vm::run`). A FUNCTION LOAD gets a closure of its own
+//! that knows `register_function`.
 
 use super::convert::{args_to_argv, reply_to_lua};
 use super::errors::{error_table, Raised, KILLED};
@@ -21,7 +22,7 @@ use mlua::{HookTriggers, Lua, MultiValue, Table, Value, VmState};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// What `P.d`'s first argument asks for.
+/// What `P.d`'s argument asks for.
 pub(crate) const OP_CALL: i64 = 1;
 pub(crate) const OP_PCALL: i64 = 2;
 pub(crate) const OP_LOG: i64 = 3;
