@@ -59,7 +59,9 @@ impl Args {
         self.argv.get(self.pos).map(|a| a.as_slice())
     }
 
-    /// The next argument, borrowed; a syntax error if there is none.
+    /// The next argument, borrowed; a syntax error if there is none. (Not an iterator: running out of
+    /// arguments is an error.)
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<&[u8], CommandError> {
         let a = self.argv.get(self.pos).ok_or(CommandError::Syntax)?;
         self.pos += 1;

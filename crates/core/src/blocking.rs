@@ -135,17 +135,29 @@ pub fn serve_ready_keys(eng: &mut Engine) {
         for slot in ready {
             let waiting: Vec<ClientId> = eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
             for id in waiting {
-                // The key may have been consumed by the client served before this one, or now hold a type
-                // this client is not waiting for (then it stays blocked, as in Valkey).
-                let Some(entry) = eng.dbs[slot.0].get(&slot.1) else { break };
-                let held = entry.value.type_name();
-                let wanted = eng.blocking.clients.get(&id).and_then(|b| waits_for(b.spec));
-                if wanted.is_some_and(|t| t != held) {
-                    continue;
+                let Some(spec) = eng.blocking.clients.get(&id).map(|b| b.spec) else { continue };
+                // XREADGROUP runs again when its key is gone or changed type, to answer the error
+                // (Valkey's unblock-on-nokey). Others wait on while the key is missing (consumed by the
+                // client served before) or holds a type they are not waiting for.
+                let held = eng.dbs[slot.0].get(&slot.1).map(|e| e.value.type_name());
+                let serves = match (held, waits_for(spec)) {
+                    (Some(held), Some(wanted)) => held == wanted,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                if serves || spec.name == "xreadgroup" {
+                    retry(eng, id);
                 }
-                retry(eng, id);
             }
         }
+    }
+}
+
+/// Every key clients wait on in `db` is ready (the database was flushed, swapped or emptied).
+pub fn signal_db(eng: &mut Engine, db: usize) {
+    let keys: Vec<Vec<u8>> = eng.blocking.by_key.keys().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()).collect();
+    for k in keys {
+        eng.blocking.signal_ready(db, &k);
     }
 }
 

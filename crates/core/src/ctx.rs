@@ -155,9 +155,8 @@ impl<'a> Ctx<'a> {
         self.signal_modified_in(db, key);
         crate::notify::notify(self.eng, class, event, key, db);
         self.eng.dirty += 1;
-        if class & (crate::notify::LIST | crate::notify::ZSET | crate::notify::GENERIC) != 0 {
-            self.eng.blocking.signal_ready(db, key);
-        }
+        // Any write may serve a blocked client, or end an XREADGROUP's wait by replacing its stream.
+        self.eng.blocking.signal_ready(db, key);
     }
 
     /// WATCH: the key changed (also for changes that fire no event, like a failed write that deleted).

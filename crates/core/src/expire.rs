@@ -18,6 +18,7 @@ pub fn delete_expired(eng: &mut Engine, db: usize, key: &[u8]) {
     eng.stats.expired_keys += 1;
     crate::notify::notify(eng, crate::notify::EXPIRED, "expired", key, db);
     crate::commands::transactions::touch_watched_key(eng, db, key);
+    eng.blocking.signal_ready(db, key);
 }
 
 /// One active expire cycle: walks each database's volatile keys with a SCAN cursor, deleting the

@@ -1115,3 +1115,22 @@ fn bitfield_events_fire_once_per_command() {
     assert_eq!(events(&mut h, listener), ["new bf2"]);
     assert_eq!(get_bytes(&mut h, "bf2"), b"\x00");
 }
+
+// -- OBJECT ENCODING -------------------------------------------------------------------------------
+
+#[test]
+fn bitmap_writes_leave_raw_strings_and_reads_do_not() {
+    let mut h = Harness::new();
+    h.run(&["SET", "k", "1"]);
+    h.run(&["SETBIT", "k", "6", "0"]); // no bit flips, still unshared in place
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "k"]), bulk("raw"));
+    h.run(&["SET", "e", "abc"]);
+    h.run(&["GETBIT", "e", "3"]);
+    h.run(&["BITFIELD", "e", "get", "u8", "0"]);
+    h.run(&["BITCOUNT", "e"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "e"]), bulk("embstr"));
+    h.run(&["BITOP", "or", "o", "e"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "o"]), bulk("raw"));
+    h.run(&["BITFIELD", "f", "set", "u8", "0", "49"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "f"]), bulk("raw"));
+}

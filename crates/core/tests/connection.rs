@@ -66,7 +66,10 @@ fn echo_returns_its_argument() {
 fn select_rejects_bad_indexes() {
     let mut h = Harness::new();
     assert_eq!(h.run(&["SELECT", "x"]), err("ERR value is not an integer or out of range"));
-    assert_eq!(h.run(&["SELECT", "4294967296"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        h.run(&["SELECT", "4294967296"]),
+        err("ERR value is out of range, value must between -2147483648 and 2147483647")
+    );
     assert_eq!(h.run(&["SELECT", "-1"]), err("ERR DB index is out of range"));
     assert_eq!(h.run(&["SELECT", "16"]), err("ERR DB index is out of range"));
     assert_eq!(h.run(&["SELECT", "15"]), ok());

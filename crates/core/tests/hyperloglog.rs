@@ -742,3 +742,19 @@ fn corrupted_hll_replies_match_live_redis() {
         both(&mut h, &mut real, &[b"GET", b"x"]);
     }
 }
+
+// -- OBJECT ENCODING -------------------------------------------------------------------------------
+
+#[test]
+fn hll_values_are_raw_strings_once_touched() {
+    let mut h = Harness::new();
+    h.run(&["PFADD", "p", "a"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "p"]), bulk("raw"));
+    let bytes = get_bytes(&mut h, "p");
+    set_bytes(&mut h, "q", &bytes);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "q"]), bulk("embstr"));
+    assert_eq!(h.run(&["PFCOUNT", "q"]), int(1));
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "q"]), bulk("raw"));
+    h.run(&["PFMERGE", "m"]);
+    assert_eq!(h.run(&["OBJECT", "ENCODING", "m"]), bulk("raw"));
+}

@@ -1083,6 +1083,28 @@ fn xreadgroup_block_gets_nogroup_when_the_group_is_destroyed() {
 }
 
 #[test]
+fn xreadgroup_block_failing_on_a_destroyed_group_is_counted_once() {
+    let mut h = Harness::new();
+    h.run(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    h.run(&["CONFIG", "RESETSTAT"]);
+    let c = h.connect();
+    h.send_as(c, &["XREADGROUP", "GROUP", "g", "Alice", "BLOCK", "0", "STREAMS", "s", ">"]);
+    h.run(&["XGROUP", "DESTROY", "s", "g"]);
+    assert_eq!(h.output(c).len(), 1);
+    let text = |r: Reply| match r {
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8(b).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let stats = text(h.run(&["INFO", "commandstats"]));
+    let line = stats.lines().find(|l| l.starts_with("cmdstat_xreadgroup:")).expect("xreadgroup stats");
+    assert!(
+        line.starts_with("cmdstat_xreadgroup:calls=1,") && line.ends_with("rejected_calls=0,failed_calls=1"),
+        "{line}"
+    );
+    assert!(text(h.run(&["INFO", "errorstats"])).contains("errorstat_NOGROUP:count=1"));
+}
+
+#[test]
 fn xreadgroup_block_is_served_by_rename_with_data() {
     let mut h = Harness::new();
     h.run(&["XGROUP", "CREATE", "s{t}", "g", "$", "MKSTREAM"]);

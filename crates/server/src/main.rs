@@ -64,7 +64,7 @@ fn main() {
         };
         let listeners: Vec<_> = listeners.into_iter().map(std::rc::Rc::new).collect();
         ferrokey_core::scripting::set_host(
-            &mut srv.engine.borrow_mut(),
+            &srv.engine.borrow(),
             Box::new(ferrokey_server::server::BusyHost { srv: std::rc::Rc::downgrade(&srv), listeners: listeners.clone() }),
         );
         for l in listeners {

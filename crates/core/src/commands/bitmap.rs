@@ -102,6 +102,9 @@ fn edit_bits<R>(
             let mut bytes = std::mem::replace(s, ByteStr::EMPTY).into_vec();
             let grew = bytes.len() < len;
             if grew {
+                // Exactly what is needed: the string goes back into an exact-size `ByteStr`, and asking
+                // for no slack lets the allocator grow it in place instead of copying it each time.
+                bytes.reserve_exact(len - bytes.len());
                 bytes.resize(len, 0);
             }
             let out = edit(&mut bytes, grew);
@@ -609,8 +612,8 @@ fn signed_overflow(value: i64, incr: i64, bits: u32, overflow: Overflow) -> Opti
 }
 
 /// Runs a SET or INCRBY on `bytes` (long enough to hold it). Returns the reply (the new value for INCRBY,
-/// the old one for SET, nil when FAIL refused the write) and whether the field changed.
-fn write_field(bytes: &mut [u8], field: &Field) -> (Reply, bool) {
+/// the old one for SET) and whether the field's bits changed, or `None` when FAIL refused the write.
+fn write_field(bytes: &mut [u8], field: &Field) -> Option<(Reply, bool)> {
     let Field { op, offset, bits, overflow, .. } = *field;
     let (reply, old, new, refused) = if field.signed {
         let old = read_signed(bytes, offset, bits);
@@ -644,10 +647,10 @@ fn write_field(bytes: &mut [u8], field: &Field) -> (Reply, bool) {
         (reply_value as i64, old, new, limit.is_some() && overflow == Overflow::Fail)
     };
     if refused {
-        return (Reply::Null, false);
+        return None;
     }
     write_bits(bytes, offset, bits, new);
-    (Reply::Int(reply), old != new)
+    Some((Reply::Int(reply), old != new))
 }
 
 /// Runs a GET on `bytes` (bits past the end read as zero).
@@ -688,14 +691,17 @@ fn bitfield_generic(ctx: &mut Ctx, args: &mut Args, read_only: bool) -> CmdResul
             .iter()
             .map(|field| match field.op {
                 FieldOp::Get => read_field(bytes, field),
-                _ => {
-                    let (reply, changed) = write_field(bytes, field);
-                    // A created or longer string is a change even when the field kept its value.
-                    if changed || (grew && !matches!(reply, Reply::Null)) {
-                        changes += 1;
+                _ => match write_field(bytes, field) {
+                    // FAIL refused it: nil, and no change.
+                    None => Reply::Null,
+                    Some((reply, changed)) => {
+                        // A created or longer string is a change even when the field kept its value.
+                        if changed || grew {
+                            changes += 1;
+                        }
+                        reply
                     }
-                    reply
-                }
+                },
             })
             .collect::<Vec<_>>();
         (replies, changes)

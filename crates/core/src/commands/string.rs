@@ -798,6 +798,13 @@ impl LcsTable {
     }
 }
 
+/// APPEND and SETRANGE leave a `raw` string in Valkey, whatever it now holds (OBJECT ENCODING).
+fn mark_raw(ctx: &mut Ctx, key: &[u8]) {
+    if let Some(e) = ctx.db().get_mut(key) {
+        e.raw = true;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -885,9 +892,3 @@ mod tests {
     }
 }
 
-/// APPEND and SETRANGE leave a `raw` string in Valkey, whatever it now holds (OBJECT ENCODING).
-fn mark_raw(ctx: &mut Ctx, key: &[u8]) {
-    if let Some(e) = ctx.db().get_mut(key) {
-        e.raw = true;
-    }
-}

@@ -202,6 +202,8 @@ pub fn touch_watched_key(eng: &mut Engine, db: usize, key: &[u8]) {
 /// Watchers of keys that exist in `emptied` (or in `replaced_with`, which is about to take its place)
 /// go dirty, except where a stale key merely disappears or is replaced by another stale key.
 pub fn touch_all_watched_keys_in_db(eng: &mut Engine, emptied: usize, replaced_with: Option<usize>) {
+    // Blocked clients of a flushed or swapped database look again too.
+    crate::blocking::signal_db(eng, emptied);
     if eng.watched.is_empty() {
         return;
     }

@@ -33,6 +33,9 @@ pub enum ProtocolError {
     UnbalancedQuotes,
 }
 
+/// Bytes consumed, and the command's arguments once it is complete.
+pub type Decoded = Result<(usize, Option<Vec<Vec<u8>>>), ProtocolError>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeLimits {
     /// `proto-max-bulk-len`
@@ -75,7 +78,7 @@ impl CommandDecoder {
     /// Reads from `buf` (unconsumed input). Returns how many bytes were consumed and, when a command is
     /// complete, its arguments. `(0, None)` means more input is needed. An empty command (a blank inline
     /// line, `*0`, `*-1`) consumes its bytes and yields nothing, as in Valkey.
-    pub fn decode(&mut self, buf: &[u8], limits: DecodeLimits) -> Result<(usize, Option<Vec<Vec<u8>>>), ProtocolError> {
+    pub fn decode(&mut self, buf: &[u8], limits: DecodeLimits) -> Decoded {
         if self.pending_args == 0 {
             match buf.first() {
                 None => Ok((0, None)),
@@ -87,7 +90,7 @@ impl CommandDecoder {
         }
     }
 
-    fn start_multibulk(&mut self, buf: &[u8], limits: DecodeLimits) -> Result<(usize, Option<Vec<Vec<u8>>>), ProtocolError> {
+    fn start_multibulk(&mut self, buf: &[u8], limits: DecodeLimits) -> Decoded {
         let Some(cr) = find_line(buf) else {
             if buf.len() > INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigMultibulkCount);
@@ -112,7 +115,7 @@ impl CommandDecoder {
         buf: &[u8],
         mut pos: usize,
         limits: DecodeLimits,
-    ) -> Result<(usize, Option<Vec<Vec<u8>>>), ProtocolError> {
+    ) -> Decoded {
         while self.pending_args > 0 {
             let len = match self.bulk_len {
                 Some(len) => len,
@@ -161,7 +164,7 @@ fn find_line(buf: &[u8]) -> Option<usize> {
     (cr + 1 < buf.len()).then_some(cr)
 }
 
-fn decode_inline(buf: &[u8]) -> Result<(usize, Option<Vec<Vec<u8>>>), ProtocolError> {
+fn decode_inline(buf: &[u8]) -> Decoded {
     let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
         if buf.len() > INLINE_MAX_SIZE {
             return Err(ProtocolError::TooBigInline);

@@ -5,7 +5,7 @@ mod encode;
 mod parse_reply;
 mod split_args;
 
-pub use decode::{CommandDecoder, DecodeLimits, ProtocolError};
+pub use decode::{CommandDecoder, DecodeLimits, Decoded, ProtocolError};
 pub use encode::encode;
 pub use parse_reply::*;
 pub use split_args::split_args;
