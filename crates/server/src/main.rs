@@ -63,9 +63,17 @@ fn main() {
             }
         };
         let listeners: Vec<_> = listeners.into_iter().map(std::rc::Rc::new).collect();
+        let terminate = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+            let _ = signal_hook::flag::register(sig, terminate.clone());
+        }
         ferrokey_core::scripting::set_host(
             &srv.engine.borrow(),
-            Box::new(ferrokey_server::server::BusyHost { srv: std::rc::Rc::downgrade(&srv), listeners: listeners.clone() }),
+            Box::new(ferrokey_server::server::BusyHost {
+                srv: std::rc::Rc::downgrade(&srv),
+                listeners: listeners.clone(),
+                terminate,
+            }),
         );
         for l in listeners {
             tokio::task::spawn_local(srv.clone().accept_loop(l));

@@ -325,10 +325,16 @@ impl Server {
 pub struct BusyHost {
     pub srv: std::rc::Weak<Server>,
     pub listeners: Vec<Rc<TcpListener>>,
+    /// Set by SIGTERM/SIGINT: tokio's signal handling cannot run while a script holds the thread.
+    pub terminate: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ferrokey_core::scripting::ScriptHost for BusyHost {
     fn busy(&mut self, eng: &mut Engine, _script: &ferrokey_core::scripting::BusyScript) {
+        if self.terminate.load(std::sync::atomic::Ordering::Relaxed) {
+            warning!("Received SIGTERM during a busy script, exiting now.");
+            std::process::exit(0);
+        }
         if let Some(srv) = self.srv.upgrade() {
             srv.serve_while_busy(eng, &self.listeners);
         }
