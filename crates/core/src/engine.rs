@@ -295,7 +295,14 @@ impl Engine {
         if let Some(spec) = spec {
             self.stats.command(spec.name).rejected_calls += 1;
         }
-        let reply = Reply::from(err);
+        let mut reply = Reply::from(err);
+        let in_multi = self.clients.get(&id).is_some_and(|c| c.multi.is_some());
+        if in_multi && spec.is_some_and(|s| s.name == "exec") {
+            // A refused EXEC ends the transaction, saying why (Valkey's execCommandAbort).
+            crate::commands::transactions::discard_transaction(self, id);
+            let why = reply.error_text().unwrap_or("ERR").to_string();
+            reply = Reply::Error(format!("EXECABORT Transaction discarded because of: {why}").into());
+        }
         self.stats.count_error(reply.error_text().unwrap_or("ERR"));
         if let Some(c) = self.clients.get_mut(&id) {
             if let Some(m) = c.multi.as_mut() {

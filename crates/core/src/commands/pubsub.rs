@@ -158,8 +158,13 @@ fn sunsubscribe(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     unsubscribe_names(ctx, args, Kind::Shard)
 }
 
-/// Runs a delivery with messages to the caller held until its reply is queued.
+/// Runs a delivery with messages to the caller held until its reply is queued. The engine marks the
+/// client whose command runs (Engine::execute); that mark is kept when set, so a script's PUBLISH holds
+/// messages for the client that ran the script, not for the script's own client.
 fn as_caller(ctx: &mut Ctx, deliver: impl FnOnce(&mut crate::engine::Engine) -> usize) -> usize {
+    if ctx.eng.pubsub.current_client.is_some() {
+        return deliver(ctx.eng);
+    }
     let previous = ctx.eng.pubsub.current_client.replace(ctx.id);
     let receivers = deliver(ctx.eng);
     ctx.eng.pubsub.current_client = previous;
