@@ -133,7 +133,8 @@ pub fn serve_ready_keys(eng: &mut Engine) {
     while !eng.blocking.ready.is_empty() {
         let ready = std::mem::take(&mut eng.blocking.ready);
         for slot in ready {
-            let waiting: Vec<ClientId> = eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
+            let waiting: Vec<ClientId> =
+                eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
             for id in waiting {
                 let Some(spec) = eng.blocking.clients.get(&id).map(|b| b.spec) else { continue };
                 // XREADGROUP runs again when its key is gone or changed type, to answer the error
@@ -241,8 +242,13 @@ pub fn release_postponed(eng: &mut Engine) {
 /// Answers clients whose timeout passed with the timeout reply (a null array, as Valkey).
 pub fn expire_timeouts(eng: &mut Engine) {
     let now = eng.clock.now_ms();
-    let due: Vec<ClientId> =
-        eng.blocking.clients.iter().filter(|(_, b)| b.deadline_ms > 0 && now > b.deadline_ms).map(|(&id, _)| id).collect();
+    let due: Vec<ClientId> = eng
+        .blocking
+        .clients
+        .iter()
+        .filter(|(_, b)| b.deadline_ms > 0 && now > b.deadline_ms)
+        .map(|(&id, _)| id)
+        .collect();
     for id in due {
         finish(eng, id, Reply::NullArray);
     }

@@ -104,10 +104,17 @@ pub enum Keys {
     None,
     /// Keys at `first`, `first+step`, ... up to `last` (negative `last` counts from the end: -1 is the
     /// last argument, -2 the one before it).
-    Range { first: i32, last: i32, step: i32 },
+    Range {
+        first: i32,
+        last: i32,
+        step: i32,
+    },
     /// Keys that depend on the arguments (numkeys, STREAMS ...): `legacy` is the first/last/step triple
     /// `COMMAND INFO` reports, `find` returns the key indices.
-    Movable { legacy: (i32, i32, i32), find: fn(&[Vec<u8>]) -> Vec<usize> },
+    Movable {
+        legacy: (i32, i32, i32),
+        find: fn(&[Vec<u8>]) -> Vec<usize>,
+    },
 }
 
 impl Keys {
@@ -167,12 +174,32 @@ pub struct CommandSpec {
 
 impl CommandSpec {
     pub const fn new(group: Group, name: &'static str, arity: i32, flags: u32, keys: Keys, handler: Handler) -> Self {
-        CommandSpec { name, arity, flags, keys, group, since: "1.0.0", summary: "", handler: Some(handler), subcommands: &[] }
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            keys,
+            group,
+            since: "1.0.0",
+            summary: "",
+            handler: Some(handler),
+            subcommands: &[],
+        }
     }
 
     /// A command whose first argument picks one of `subcommands` (`CONFIG GET`, `CLIENT LIST` ...).
     pub const fn container(group: Group, name: &'static str, subcommands: &'static [CommandSpec]) -> Self {
-        CommandSpec { name, arity: -2, flags: 0, keys: Keys::None, group, since: "1.0.0", summary: "", handler: None, subcommands }
+        CommandSpec {
+            name,
+            arity: -2,
+            flags: 0,
+            keys: Keys::None,
+            group,
+            since: "1.0.0",
+            summary: "",
+            handler: None,
+            subcommands,
+        }
     }
 
     pub const fn since(mut self, since: &'static str) -> Self {
@@ -275,7 +302,8 @@ pub fn markdown_command_list() -> String {
     }
     groups.sort_by_key(|(g, _)| g.name());
     let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
-    let mut out = format!("{} commands and subcommands, {} top-level commands (`COMMAND COUNT`):\n\n", total, table.len());
+    let mut out =
+        format!("{} commands and subcommands, {} top-level commands (`COMMAND COUNT`):\n\n", total, table.len());
     for (group, mut names) in groups {
         names.sort();
         out.push_str(&format!("- **{}**: {}\n", group.name(), names.join(", ")));

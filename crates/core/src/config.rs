@@ -19,10 +19,9 @@ use std::fmt::Write as _;
 
 use crate::glob::glob_match;
 use crate::notify::{
-    ALL as NOTIFY_ALL, EVICTED as NOTIFY_EVICTED, EXPIRED as NOTIFY_EXPIRED,
-    GENERIC as NOTIFY_GENERIC, HASH as NOTIFY_HASH, KEYEVENT as NOTIFY_KEYEVENT,
-    KEYSPACE as NOTIFY_KEYSPACE, KEY_MISS as NOTIFY_KEY_MISS, LIST as NOTIFY_LIST,
-    MODULE as NOTIFY_MODULE, NEW as NOTIFY_NEW, SET as NOTIFY_SET, STREAM as NOTIFY_STREAM,
+    ALL as NOTIFY_ALL, EVICTED as NOTIFY_EVICTED, EXPIRED as NOTIFY_EXPIRED, GENERIC as NOTIFY_GENERIC,
+    HASH as NOTIFY_HASH, KEYEVENT as NOTIFY_KEYEVENT, KEYSPACE as NOTIFY_KEYSPACE, KEY_MISS as NOTIFY_KEY_MISS,
+    LIST as NOTIFY_LIST, MODULE as NOTIFY_MODULE, NEW as NOTIFY_NEW, SET as NOTIFY_SET, STREAM as NOTIFY_STREAM,
     STRING as NOTIFY_STRING, ZSET as NOTIFY_ZSET,
 };
 
@@ -104,11 +103,7 @@ pub fn keyspace_events_to_string(flags: u32) -> String {
             }
         }
     }
-    for (bit, letter) in [
-        (NOTIFY_KEYSPACE, 'K'),
-        (NOTIFY_KEYEVENT, 'E'),
-        (NOTIFY_KEY_MISS, 'm'),
-    ] {
+    for (bit, letter) in [(NOTIFY_KEYSPACE, 'K'), (NOTIFY_KEYEVENT, 'E'), (NOTIFY_KEY_MISS, 'm')] {
         if flags & bit != 0 {
             out.push(letter);
         }
@@ -301,17 +296,12 @@ pub enum OomScoreAdj {
 }
 
 impl OomScoreAdj {
-    const NAMES: &'static [(&'static str, u32)] =
-        &[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)];
+    const NAMES: &'static [(&'static str, u32)] = &[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)];
     fn code(self) -> u32 {
         self as u32
     }
     fn from_code(code: u32) -> OomScoreAdj {
-        [
-            OomScoreAdj::No,
-            OomScoreAdj::Relative,
-            OomScoreAdj::Absolute,
-        ][code as usize]
+        [OomScoreAdj::No, OomScoreAdj::Relative, OomScoreAdj::Absolute][code as usize]
     }
 }
 
@@ -746,11 +736,7 @@ macro_rules! yes_no {
             name: $name,
             alias: $alias,
             flags: $flags,
-            kind: Kind::Bool {
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-                default: $default,
-            },
+            kind: Kind::Bool { get: |c| c.$field, set: |c, v| c.$field = v, default: $default },
         }
     };
 }
@@ -863,11 +849,7 @@ macro_rules! special {
             name: $name,
             alias: $alias,
             flags: $flags,
-            kind: Kind::Special {
-                get: $get,
-                set: $set,
-                default: $default,
-            },
+            kind: Kind::Special { get: $get, set: $set, default: $default },
         }
     };
 }
@@ -1166,19 +1148,14 @@ fn check_hostname(v: &str) -> Result<(), &'static str> {
     if v.len() >= 256 {
         return Err("Hostnames must be less than 256 characters");
     }
-    if !v
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-    {
+    if !v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.') {
         return Err("Hostnames may only contain alphanumeric characters, hyphens or dots");
     }
     Ok(())
 }
 
 fn check_human_nodename(v: &str) -> Result<(), &'static str> {
-    if v.bytes()
-        .any(|c| !c.is_ascii_alphanumeric() && b"!#$%&()*+;<>?@[]^{|}~".contains(&c))
-    {
+    if v.bytes().any(|c| !c.is_ascii_alphanumeric() && b"!#$%&()*+;<>?@[]^{|}~".contains(&c)) {
         return Err("Announced human node name contained invalid character");
     }
     Ok(())
@@ -1246,11 +1223,7 @@ fn set_dir(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, String> {
 }
 
 fn get_save(c: &Config) -> Vec<u8> {
-    let words: Vec<String> = c
-        .save_points
-        .iter()
-        .map(|(secs, changes)| format!("{secs} {changes}"))
-        .collect();
+    let words: Vec<String> = c.save_points.iter().map(|(secs, changes)| format!("{secs} {changes}")).collect();
     words.join(" ").into_bytes()
 }
 
@@ -1267,14 +1240,8 @@ fn set_save(c: &mut Config, args: &[&[u8]], source: Source) -> Result<bool, Stri
     }
     let mut points = Vec::with_capacity(args.len() / 2);
     for pair in args.chunks(2) {
-        let secs = strtoll(pair[0], 10)
-            .filter(|&(v, _)| v >= 1)
-            .ok_or(INVALID)?
-            .0;
-        let changes = strtoll(pair[1], 10)
-            .filter(|&(v, _)| v >= 0)
-            .ok_or(INVALID)?
-            .0;
+        let secs = strtoll(pair[0], 10).filter(|&(v, _)| v >= 1).ok_or(INVALID)?.0;
+        let changes = strtoll(pair[1], 10).filter(|&(v, _)| v >= 0).ok_or(INVALID)?.0;
         // Valkey keeps the change count in a C int.
         points.push((secs, changes as i32 as i64));
     }
@@ -1297,11 +1264,8 @@ fn get_obuf_limits(c: &Config) -> Vec<u8> {
         if i > 0 {
             out.push(' ');
         }
-        let _ = write!(
-            out,
-            "{class} {} {} {}",
-            limit.hard_limit_bytes, limit.soft_limit_bytes, limit.soft_limit_seconds
-        );
+        let _ =
+            write!(out, "{class} {} {} {}", limit.hard_limit_bytes, limit.soft_limit_bytes, limit.soft_limit_seconds);
     }
     out.into_bytes()
 }
@@ -1316,9 +1280,7 @@ fn set_obuf_limits(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, St
             "normal" => CLIENT_CLASS_NORMAL,
             "slave" | "replica" => CLIENT_CLASS_REPLICA,
             "pubsub" => CLIENT_CLASS_PUBSUB,
-            _ => {
-                return Err("Invalid client class specified in buffer limit configuration.".into())
-            }
+            _ => return Err("Invalid client class specified in buffer limit configuration.".into()),
         };
         let hard = memtoull(group[1]);
         let soft = memtoull(group[2]);
@@ -1332,12 +1294,7 @@ fn set_obuf_limits(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, St
                     soft_limit_seconds: secs as i64,
                 };
             }
-            _ => {
-                return Err(
-                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
-                        .into(),
-                )
-            }
+            _ => return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".into()),
         }
     }
     c.client_output_buffer_limits = limits;
@@ -1373,8 +1330,8 @@ fn set_notify(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, String>
     if args.len() != 1 {
         return Err(WRONG_ARG_COUNT.into());
     }
-    c.notify_keyspace_events = keyspace_events_from_str(args[0])
-        .ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
+    c.notify_keyspace_events =
+        keyspace_events_from_str(args[0]).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
     Ok(true)
 }
 
@@ -1387,11 +1344,7 @@ fn set_bind(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, String> {
         return Err("Too many bind addresses specified.".into());
     }
     // A single empty word means "no addresses".
-    let args = if args.len() == 1 && args[0].is_empty() {
-        &[][..]
-    } else {
-        args
-    };
+    let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
     c.bind = args.iter().map(|a| c_string(a)).collect();
     Ok(true)
 }
@@ -1411,10 +1364,8 @@ fn set_replicaof(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, Stri
     if eq_nocase(args[0], "no") && eq_nocase(args[1], "one") {
         return Ok(true);
     }
-    let port = strtoll(args[1], 10)
-        .map(|(v, _)| v)
-        .filter(|v| (0..=65535).contains(v))
-        .ok_or("Invalid primary port")?;
+    let port =
+        strtoll(args[1], 10).map(|(v, _)| v).filter(|v| (0..=65535).contains(v)).ok_or("Invalid primary port")?;
     c.replicaof = Some((c_string(args[0]), port));
     Ok(true)
 }
@@ -1433,19 +1384,12 @@ fn get_percentiles(c: &Config) -> Vec<u8> {
 }
 
 fn set_percentiles(c: &mut Config, args: &[&[u8]], _: Source) -> Result<bool, String> {
-    let args = if args.len() == 1 && args[0].is_empty() {
-        &[][..]
-    } else {
-        args
-    };
+    let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
     let mut percentiles = Vec::with_capacity(args.len());
     for arg in args {
         let p = string2d(arg).ok_or("Invalid latency-tracking-info-percentiles parameters")?;
         if !(0.0..=100.0).contains(&p) {
-            return Err(
-                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
-                    .into(),
-            );
+            return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into());
         }
         percentiles.push(p);
     }
@@ -1488,9 +1432,7 @@ impl Param {
             }
             Kind::Str { get, .. } => get(c).unwrap_or_default().into_bytes(),
             Kind::Bytes { get, .. } => get(c).unwrap_or_default(),
-            Kind::Enum { names, get, .. } => {
-                enum_name(names, get(c), self.has(MULTI_ARG)).into_bytes()
-            }
+            Kind::Enum { names, get, .. } => enum_name(names, get(c), self.has(MULTI_ARG)).into_bytes(),
             Kind::Special { get, .. } => get(c),
         }
     }
@@ -1530,63 +1472,30 @@ impl Param {
                 set(c, v);
                 Ok(changed || volatile)
             }
-            Kind::Num {
-                get,
-                set,
-                min,
-                max,
-                unsigned,
-                format,
-                ..
-            } => {
+            Kind::Num { get, set, min, max, unsigned, format, .. } => {
                 let v = parse_number(until_nul(args[0]), *format)?;
                 check_bounds(v, *min, *max, *unsigned, *format)?;
                 let changed = get(c) != v;
                 set(c, v);
                 Ok(changed || volatile)
             }
-            Kind::Str {
-                get,
-                set,
-                empty_is_none,
-                check,
-                ..
-            } => {
+            Kind::Str { get, set, empty_is_none, check, .. } => {
                 let v = c_string(args[0]);
                 if let Some(check) = check {
                     check(&v)?;
                 }
-                let v = if *empty_is_none && v.is_empty() {
-                    None
-                } else {
-                    Some(v)
-                };
+                let v = if *empty_is_none && v.is_empty() { None } else { Some(v) };
                 let changed = get(c) != v;
                 set(c, v);
                 Ok(changed || volatile)
             }
-            Kind::Bytes {
-                get,
-                set,
-                empty_is_none,
-                ..
-            } => {
-                let v = if *empty_is_none && args[0].is_empty() {
-                    None
-                } else {
-                    Some(args[0].to_vec())
-                };
+            Kind::Bytes { get, set, empty_is_none, .. } => {
+                let v = if *empty_is_none && args[0].is_empty() { None } else { Some(args[0].to_vec()) };
                 let changed = get(c) != v;
                 set(c, v);
                 Ok(changed || volatile)
             }
-            Kind::Enum {
-                names,
-                get,
-                set,
-                check,
-                ..
-            } => {
+            Kind::Enum { names, get, set, check, .. } => {
                 let v = parse_enum(names, args, self.has(MULTI_ARG))?;
                 if let Some(check) = check {
                     check(v)?;
@@ -1635,13 +1544,7 @@ fn parse_number(arg: &[u8], format: NumFormat) -> Result<i64, String> {
     .into())
 }
 
-fn check_bounds(
-    v: i64,
-    min: i64,
-    max: i64,
-    unsigned: bool,
-    format: NumFormat,
-) -> Result<(), String> {
+fn check_bounds(v: i64, min: i64, max: i64, unsigned: bool, format: NumFormat) -> Result<(), String> {
     if unsigned {
         let (v, min, max) = (v as u64, min as u64, max as u64);
         if v > max || v < min {
@@ -1653,15 +1556,10 @@ fn check_bounds(
         }
     } else if format == NumFormat::MemoryOrPercent && v < 0 {
         if v < min {
-            return Err(format!(
-                "percentage argument must be less or equal to {}",
-                -min
-            ));
+            return Err(format!("percentage argument must be less or equal to {}", -min));
         }
     } else if v > max || v < min {
-        return Err(format!(
-            "argument must be between {min} and {max} inclusive"
-        ));
+        return Err(format!("argument must be between {min} and {max} inclusive"));
     }
     Ok(())
 }
@@ -1686,10 +1584,7 @@ fn parse_enum(names: &[(&str, u32)], args: &[&[u8]], bitflags: bool) -> Result<u
     }
     value.ok_or_else(|| {
         let list: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
-        let mut err = format!(
-            "argument(s) must be one of the following: {}",
-            list.join(", ")
-        );
+        let mut err = format!("argument(s) must be one of the following: {}", list.join(", "));
         // Valkey builds the message in a 256-byte buffer.
         err.truncate(255);
         err
@@ -1740,15 +1635,9 @@ impl Entry {
 fn lookup(name: &[u8]) -> Option<Entry> {
     PARAMS.iter().find_map(|param| {
         if eq_nocase(name, param.name) {
-            Some(Entry {
-                param,
-                via_alias: false,
-            })
+            Some(Entry { param, via_alias: false })
         } else if param.alias.is_some_and(|alias| eq_nocase(name, alias)) {
-            Some(Entry {
-                param,
-                via_alias: true,
-            })
+            Some(Entry { param, via_alias: true })
         } else {
             None
         }
@@ -1817,10 +1706,8 @@ impl Config {
     /// names and aliases (each is its own entry) but never hidden parameters.
     pub fn get(&self, patterns: &[&[u8]]) -> Vec<(String, Vec<u8>)> {
         let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-        let seen = |out: &[(String, Vec<u8>)], name: &[u8]| {
-            out.iter()
-                .any(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
-        };
+        let seen =
+            |out: &[(String, Vec<u8>)], name: &[u8]| out.iter().any(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name));
         for &pattern in patterns {
             let pattern = until_nul(pattern);
             if !pattern.iter().any(|b| matches!(b, b'[' | b'*' | b'?')) {
@@ -1828,10 +1715,7 @@ impl Config {
                     continue;
                 }
                 if let Some(entry) = lookup(pattern) {
-                    out.push((
-                        String::from_utf8_lossy(pattern).into_owned(),
-                        entry.param.value(self),
-                    ));
+                    out.push((String::from_utf8_lossy(pattern).into_owned(), entry.param.value(self)));
                 }
                 continue;
             }
@@ -1850,8 +1734,7 @@ impl Config {
     /// All or nothing; returns the canonical names whose value changed, or the error line
     /// (without the leading `-`).
     pub fn set(&mut self, pairs: &[(&[u8], &[u8])]) -> Result<Vec<&'static str>, String> {
-        self.set_with(pairs, SetContext::default(), &mut NoEffects)
-            .map_err(|e| e.to_string())
+        self.set_with(pairs, SetContext::default(), &mut NoEffects).map_err(|e| e.to_string())
     }
 
     /// CONFIG SET with the client's context and the host's effects. All or nothing: on any error
@@ -1866,41 +1749,23 @@ impl Config {
         let mut entries: Vec<Entry> = Vec::with_capacity(pairs.len());
         for &(name, _) in pairs {
             let Some(entry) = lookup(name) else {
-                return Err(ConfigSetError::UnknownOption(
-                    String::from_utf8_lossy(name).into_owned(),
-                ));
+                return Err(ConfigSetError::UnknownOption(String::from_utf8_lossy(name).into_owned()));
             };
             let as_given = || String::from_utf8_lossy(name).into_owned();
             let param = entry.param;
             if param.has(IMMUTABLE) {
-                return Err(ConfigSetError::Failed {
-                    name: as_given(),
-                    reason: "can't set immutable config".into(),
-                });
+                return Err(ConfigSetError::Failed { name: as_given(), reason: "can't set immutable config".into() });
             }
             if param.has(PROTECTED) && !self.enable_protected_configs.allows(ctx.client_is_local) {
-                return Err(ConfigSetError::Failed {
-                    name: as_given(),
-                    reason: "can't set protected config".into(),
-                });
+                return Err(ConfigSetError::Failed { name: as_given(), reason: "can't set protected config".into() });
             }
             if ctx.loading && param.has(DENY_LOADING) {
-                let server = if self.extended_redis_compatibility {
-                    "Redis"
-                } else {
-                    "Valkey"
-                };
+                let server = if self.extended_redis_compatibility { "Redis" } else { "Valkey" };
                 return Err(ConfigSetError::Loading(server));
             }
             // A name and its alias count as different parameters here, as in Valkey.
-            if entries
-                .iter()
-                .any(|e| std::ptr::eq(e.param, param) && e.via_alias == entry.via_alias)
-            {
-                return Err(ConfigSetError::Failed {
-                    name: as_given(),
-                    reason: "duplicate parameter".into(),
-                });
+            if entries.iter().any(|e| std::ptr::eq(e.param, param) && e.via_alias == entry.via_alias) {
+                return Err(ConfigSetError::Failed { name: as_given(), reason: "duplicate parameter".into() });
             }
             entries.push(entry);
         }
@@ -1909,36 +1774,23 @@ impl Config {
         let backup = self.clone();
         let mut dir_changed = false;
         let mut changed: Vec<(&'static str, &'static str)> = Vec::new(); // (canonical, as reported)
-        let fail = |config: &mut Config,
-                    host: &mut dyn ConfigHost,
-                    dir_changed: bool,
-                    name: &str,
-                    reason: String| {
+        let fail = |config: &mut Config, host: &mut dyn ConfigHost, dir_changed: bool, name: &str, reason: String| {
             *config = backup.clone();
             if dir_changed {
                 let _ = host.change_dir(&config.dir);
             }
-            ConfigSetError::Failed {
-                name: name.to_owned(),
-                reason,
-            }
+            ConfigSetError::Failed { name: name.to_owned(), reason }
         };
         for (entry, &(_, value)) in entries.iter().zip(pairs) {
             let param = entry.param;
-            let words = if param.has(MULTI_ARG) {
-                split_on_spaces(value)
-            } else {
-                vec![value]
-            };
+            let words = if param.has(MULTI_ARG) { split_on_spaces(value) } else { vec![value] };
             match param.set(self, &words, Source::ConfigSet) {
                 Err(reason) => return Err(fail(self, host, dir_changed, entry.name(), reason)),
                 Ok(did_change) => {
                     if param.name == "dir" {
                         match host.change_dir(&self.dir) {
                             Ok(absolute) => self.dir = absolute,
-                            Err(reason) => {
-                                return Err(fail(self, host, dir_changed, entry.name(), reason))
-                            }
+                            Err(reason) => return Err(fail(self, host, dir_changed, entry.name(), reason)),
                         }
                         dir_changed = true;
                     }
@@ -2090,10 +1942,7 @@ fn strtoll(s: &[u8], radix: u32) -> Option<(i64, bool)> {
     let mut magnitude: u64 = 0;
     let mut overflow = false;
     while let Some(d) = s.get(i).and_then(|&b| (b as char).to_digit(radix)) {
-        match magnitude
-            .checked_mul(u64::from(radix))
-            .and_then(|m| m.checked_add(u64::from(d)))
-        {
+        match magnitude.checked_mul(u64::from(radix)).and_then(|m| m.checked_add(u64::from(d))) {
             Some(m) => magnitude = m,
             None => overflow = true,
         }
@@ -2129,10 +1978,7 @@ fn memtoull(s: &[u8]) -> Option<u64> {
     if s.first() == Some(&b'-') {
         return None;
     }
-    let digits_end = s
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(s.len());
+    let digits_end = s.iter().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
     let unit = s[digits_end..].to_ascii_lowercase();
     let multiplier: u64 = match unit.as_slice() {
         b"" | b"b" => 1,
@@ -2147,9 +1993,7 @@ fn memtoull(s: &[u8]) -> Option<u64> {
     if digits_end >= 128 {
         return None;
     }
-    let value = s[..digits_end].iter().fold(0u64, |v, &d| {
-        v.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    });
+    let value = s[..digits_end].iter().fold(0u64, |v, &d| v.saturating_mul(10).saturating_add(u64::from(d - b'0')));
     Some(value.wrapping_mul(multiplier))
 }
 
@@ -2192,11 +2036,7 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
         while !done {
             let c = at(p);
             if in_double {
-                if c == b'\\'
-                    && at(p + 1) == b'x'
-                    && hex(at(p + 2)).is_some()
-                    && hex(at(p + 3)).is_some()
-                {
+                if c == b'\\' && at(p + 1) == b'x' && hex(at(p + 2)).is_some() && hex(at(p + 3)).is_some() {
                     let byte = hex(at(p + 2)).unwrap_or(0) * 16 + hex(at(p + 3)).unwrap_or(0);
                     word.push(byte as u8);
                     p += 3;
@@ -2494,11 +2334,7 @@ mod tests {
 
     #[test]
     fn get_star_lists_the_same_names_as_valkey() {
-        let mut names: Vec<String> = Config::default()
-            .get(&[b"*"])
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
+        let mut names: Vec<String> = Config::default().get(&[b"*"]).into_iter().map(|(n, _)| n).collect();
         names.sort();
         let mut expected: Vec<&str> = VALKEY_8_0_1_NAMES.to_vec();
         expected.sort();
@@ -2507,13 +2343,8 @@ mod tests {
 
     #[test]
     fn table_names_and_aliases_are_unique_lowercase() {
-        let mut all: Vec<&str> = PARAMS
-            .iter()
-            .flat_map(|p| std::iter::once(p.name).chain(p.alias))
-            .collect();
-        assert!(all
-            .iter()
-            .all(|n| n.bytes().all(|b| !b.is_ascii_uppercase())));
+        let mut all: Vec<&str> = PARAMS.iter().flat_map(|p| std::iter::once(p.name).chain(p.alias)).collect();
+        assert!(all.iter().all(|n| n.bytes().all(|b| !b.is_ascii_uppercase())));
         let count = all.len();
         all.sort();
         all.dedup();
@@ -2524,19 +2355,13 @@ mod tests {
     fn get_hidden_param_needs_its_exact_name() {
         let c = Config::default();
         assert!(!c.get(&[b"*"]).iter().any(|(n, _)| n == "key-load-delay"));
-        assert_eq!(
-            c.get(&[b"key-load-delay"]),
-            vec![("key-load-delay".to_string(), b"0".to_vec())]
-        );
+        assert_eq!(c.get(&[b"key-load-delay"]), vec![("key-load-delay".to_string(), b"0".to_vec())]);
     }
 
     #[test]
     fn get_exact_name_answers_with_the_spelling_asked() {
         let c = Config::default();
-        assert_eq!(
-            c.get(&[b"HZ", b"hz"]),
-            vec![("HZ".to_string(), b"10".to_vec())]
-        );
+        assert_eq!(c.get(&[b"HZ", b"hz"]), vec![("HZ".to_string(), b"10".to_vec())]);
         assert_eq!(c.get(&[b"nosuchthing"]), vec![]);
     }
 
@@ -2556,19 +2381,8 @@ mod tests {
         let c = Config::default();
         let res = c.get(&[b"maxmemory", b"maxmemory*", b"bind", b"*of"]);
         let names: Vec<&str> = res.iter().map(|(n, _)| n.as_str()).collect();
-        for want in [
-            "maxmemory",
-            "maxmemory-samples",
-            "maxmemory-clients",
-            "bind",
-            "slaveof",
-            "replicaof",
-        ] {
-            assert_eq!(
-                names.iter().filter(|n| **n == want).count(),
-                1,
-                "{want} in {names:?}"
-            );
+        for want in ["maxmemory", "maxmemory-samples", "maxmemory-clients", "bind", "slaveof", "replicaof"] {
+            assert_eq!(names.iter().filter(|n| **n == want).count(), 1, "{want} in {names:?}");
         }
     }
 
@@ -2578,10 +2392,7 @@ mod tests {
         for (name, want) in [
             ("save", "3600 1 300 100 60 10000"),
             ("bind", "* -::*"),
-            (
-                "client-output-buffer-limit",
-                "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-            ),
+            ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
             ("latency-tracking-info-percentiles", "50 99 99.9"),
             ("oom-score-adj-values", "0 200 800"),
             ("notify-keyspace-events", ""),
@@ -2652,10 +2463,7 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(
-            set1(&mut c, "MAXMEMORY", "x"),
-            Err(failed("maxmemory", "argument must be a memory value"))
-        );
+        assert_eq!(set1(&mut c, "MAXMEMORY", "x"), Err(failed("maxmemory", "argument must be a memory value")));
     }
 
     #[test]
@@ -2673,51 +2481,24 @@ mod tests {
         let r = c.set(&[(b"daemonize", b"yes"), (b"foo", b"bar")]);
         assert_eq!(r, Err(failed("daemonize", "can't set immutable config")));
         let r = c.set(&[(b"foo", b"bar"), (b"daemonize", b"yes")]);
-        assert_eq!(
-            r,
-            Err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'".into())
-        );
+        assert_eq!(r, Err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'".into()));
     }
 
     #[test]
     fn set_protected_param_needs_enable_protected_configs() {
         let mut c = Config::default();
-        assert_eq!(
-            set1(&mut c, "dir", "/tmp"),
-            Err(failed("dir", "can't set protected config"))
-        );
-        assert_eq!(
-            set1(&mut c, "dbfilename", "x.rdb"),
-            Err(failed("dbfilename", "can't set protected config"))
-        );
+        assert_eq!(set1(&mut c, "dir", "/tmp"), Err(failed("dir", "can't set protected config")));
+        assert_eq!(set1(&mut c, "dbfilename", "x.rdb"), Err(failed("dbfilename", "can't set protected config")));
         c.enable_protected_configs = ProtectedAction::Local;
-        let local = SetContext {
-            client_is_local: true,
-            loading: false,
-        };
-        assert!(c
-            .set_with(
-                &[(b"dbfilename", b"x.rdb")],
-                SetContext::default(),
-                &mut NoEffects
-            )
-            .is_err());
-        assert_eq!(
-            c.set_with(&[(b"dbfilename", b"x.rdb")], local, &mut NoEffects),
-            Ok(vec!["dbfilename"])
-        );
+        let local = SetContext { client_is_local: true, loading: false };
+        assert!(c.set_with(&[(b"dbfilename", b"x.rdb")], SetContext::default(), &mut NoEffects).is_err());
+        assert_eq!(c.set_with(&[(b"dbfilename", b"x.rdb")], local, &mut NoEffects), Ok(vec!["dbfilename"]));
         c.enable_protected_configs = ProtectedAction::Yes;
         assert_eq!(
             set1(&mut c, "dbfilename", "a/b"),
-            Err(failed(
-                "dbfilename",
-                "dbfilename can't be a path, just a filename"
-            ))
+            Err(failed("dbfilename", "dbfilename can't be a path, just a filename"))
         );
-        assert_eq!(
-            set1(&mut c, "dbfilename", ""),
-            Err(failed("dbfilename", "dbfilename can't be empty"))
-        );
+        assert_eq!(set1(&mut c, "dbfilename", ""), Err(failed("dbfilename", "dbfilename can't be empty")));
     }
 
     #[test]
@@ -2731,10 +2512,7 @@ mod tests {
     #[test]
     fn set_name_and_alias_together_last_wins() {
         let mut c = Config::default();
-        let r = c.set(&[
-            (b"hash-max-ziplist-entries", b"1"),
-            (b"hash-max-listpack-entries", b"2"),
-        ]);
+        let r = c.set(&[(b"hash-max-ziplist-entries", b"1"), (b"hash-max-listpack-entries", b"2")]);
         assert_eq!(r, Ok(vec!["hash-max-listpack-entries"]));
         assert_eq!(c.hash_max_listpack_entries, 2);
     }
@@ -2748,13 +2526,7 @@ mod tests {
             (b"maxmemory-clients", b"200%"),
             (b"client-query-buffer-limit", b"invalid"),
         ]);
-        assert_eq!(
-            r,
-            Err(failed(
-                "maxmemory-clients",
-                "percentage argument must be less or equal to 100"
-            ))
-        );
+        assert_eq!(r, Err(failed("maxmemory-clients", "percentage argument must be less or equal to 100")));
         assert_eq!(c.maxmemory, 10000002);
         assert_eq!(get1(&c, "maxmemory-clients"), "0");
     }
@@ -2763,13 +2535,7 @@ mod tests {
     fn set_failure_names_the_alias_used() {
         let mut c = Config::default();
         let r = set1(&mut c, "HASH-MAX-ZIPLIST-ENTRIES", "x");
-        assert_eq!(
-            r,
-            Err(failed(
-                "hash-max-ziplist-entries",
-                "argument couldn't be parsed into an integer"
-            ))
-        );
+        assert_eq!(r, Err(failed("hash-max-ziplist-entries", "argument couldn't be parsed into an integer")));
     }
 
     #[test]
@@ -2798,22 +2564,10 @@ mod tests {
     #[test]
     fn set_integer_is_strict() {
         let mut c = Config::default();
-        for bad in [
-            "01",
-            "+1",
-            "abc",
-            " 1",
-            "1 ",
-            "",
-            "-0",
-            "99999999999999999999",
-        ] {
+        for bad in ["01", "+1", "abc", " 1", "1 ", "", "-0", "99999999999999999999"] {
             assert_eq!(
                 set1(&mut c, "timeout", bad),
-                Err(failed(
-                    "timeout",
-                    "argument couldn't be parsed into an integer"
-                )),
+                Err(failed("timeout", "argument couldn't be parsed into an integer")),
                 "{bad:?}"
             );
         }
@@ -2828,24 +2582,15 @@ mod tests {
         let mut c = Config::default();
         assert_eq!(
             set1(&mut c, "maxmemory-samples", "0"),
-            Err(failed(
-                "maxmemory-samples",
-                "argument must be between 1 and 64 inclusive"
-            ))
+            Err(failed("maxmemory-samples", "argument must be between 1 and 64 inclusive"))
         );
         assert_eq!(
             set1(&mut c, "maxclients", "-1"),
-            Err(failed(
-                "maxclients",
-                "argument must be between 1 and 4294967295 inclusive"
-            ))
+            Err(failed("maxclients", "argument must be between 1 and 4294967295 inclusive"))
         );
         assert_eq!(
             set1(&mut c, "slowlog-log-slower-than", "-2"),
-            Err(failed(
-                "slowlog-log-slower-than",
-                "argument must be between -1 and 9223372036854775807 inclusive"
-            ))
+            Err(failed("slowlog-log-slower-than", "argument must be between -1 and 9223372036854775807 inclusive"))
         );
         assert_eq!(
             set1(&mut c, "client-query-buffer-limit", "1000"),
@@ -2878,10 +2623,7 @@ mod tests {
     #[test]
     fn set_bool_needs_yes_or_no() {
         let mut c = Config::default();
-        assert_eq!(
-            set1(&mut c, "appendonly", "true"),
-            Err(failed("appendonly", "argument must be 'yes' or 'no'"))
-        );
+        assert_eq!(set1(&mut c, "appendonly", "true"), Err(failed("appendonly", "argument must be 'yes' or 'no'")));
         assert_eq!(set1(&mut c, "appendonly", "YES"), Ok(vec!["appendonly"]));
         assert_eq!(set1(&mut c, "appendonly", "yes"), Ok(vec![]));
         assert!(c.appendonly);
@@ -2890,28 +2632,16 @@ mod tests {
     #[test]
     fn notify_keyspace_events_reads_back_canonical() {
         let mut c = Config::default();
-        for (given, shown) in [
-            ("KEA", "AKE"),
-            ("lsE", "lsE"),
-            ("Em", "Em"),
-            ("g$lshzxetd", "A"),
-            ("n", "n"),
-            ("Ktn", "tnK"),
-            ("", ""),
-        ] {
+        for (given, shown) in
+            [("KEA", "AKE"), ("lsE", "lsE"), ("Em", "Em"), ("g$lshzxetd", "A"), ("n", "n"), ("Ktn", "tnK"), ("", "")]
+        {
             set1(&mut c, "notify-keyspace-events", given).unwrap();
             assert_eq!(get1(&c, "notify-keyspace-events"), shown, "{given}");
         }
-        assert_eq!(
-            keyspace_events_from_str(b"KEA"),
-            Some(NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)
-        );
+        assert_eq!(keyspace_events_from_str(b"KEA"), Some(NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT));
         assert_eq!(
             set1(&mut c, "notify-keyspace-events", "Kq"),
-            Err(failed(
-                "notify-keyspace-events",
-                "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
-            ))
+            Err(failed("notify-keyspace-events", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."))
         );
     }
 
@@ -2923,11 +2653,7 @@ mod tests {
         set1(&mut c, "save", "900 1 300 10").unwrap();
         assert_eq!(c.save_points, vec![(900, 1), (300, 10)]);
         for bad in ["100 5 ", "100  5", "0 1", "5 -1", "5", "a 1"] {
-            assert_eq!(
-                set1(&mut c, "save", bad),
-                Err(failed("save", "Invalid save parameters")),
-                "{bad:?}"
-            );
+            assert_eq!(set1(&mut c, "save", bad), Err(failed("save", "Invalid save parameters")), "{bad:?}");
         }
         assert_eq!(get1(&c, "save"), "900 1 300 10");
     }
@@ -2935,38 +2661,15 @@ mod tests {
     #[test]
     fn set_client_output_buffer_limit_updates_named_classes() {
         let mut c = Config::default();
-        set1(
-            &mut c,
-            "client-output-buffer-limit",
-            "normal 1mb 2 3 replica 1 2 3",
-        )
-        .unwrap();
-        assert_eq!(
-            get1(&c, "client-output-buffer-limit"),
-            "normal 1048576 2 3 slave 1 2 3 pubsub 33554432 8388608 60"
-        );
+        set1(&mut c, "client-output-buffer-limit", "normal 1mb 2 3 replica 1 2 3").unwrap();
+        assert_eq!(get1(&c, "client-output-buffer-limit"), "normal 1048576 2 3 slave 1 2 3 pubsub 33554432 8388608 60");
         set1(&mut c, "client-output-buffer-limit", "normal 1 2 ").unwrap();
-        assert_eq!(
-            c.client_output_buffer_limits[CLIENT_CLASS_NORMAL].soft_limit_seconds,
-            0
-        );
+        assert_eq!(c.client_output_buffer_limits[CLIENT_CLASS_NORMAL].soft_limit_seconds, 0);
         let cases = [
-            (
-                "master 1 2 3",
-                "Invalid client class specified in buffer limit configuration.",
-            ),
-            (
-                "normal 1 2",
-                "Wrong number of arguments in buffer limit configuration.",
-            ),
-            (
-                "normal 1 2 -1",
-                "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
-            ),
-            (
-                "normal x 2 1",
-                "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
-            ),
+            ("master 1 2 3", "Invalid client class specified in buffer limit configuration."),
+            ("normal 1 2", "Wrong number of arguments in buffer limit configuration."),
+            ("normal 1 2 -1", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+            ("normal x 2 1", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
         ];
         for (bad, reason) in cases {
             assert_eq!(
@@ -2987,10 +2690,7 @@ mod tests {
         assert_eq!(get1(&c, "maxmemory-clients"), "1048576");
         assert_eq!(
             set1(&mut c, "maxmemory-clients", "x%"),
-            Err(failed(
-                "maxmemory-clients",
-                "argument must be a memory or percent value"
-            ))
+            Err(failed("maxmemory-clients", "argument must be a memory or percent value"))
         );
     }
 
@@ -2999,16 +2699,10 @@ mod tests {
         let mut c = Config::default();
         set1(&mut c, "shutdown-on-sigint", "nosave force now").unwrap();
         assert_eq!(get1(&c, "shutdown-on-sigint"), "nosave now force");
-        assert_eq!(
-            c.shutdown_on_sigint,
-            SHUTDOWN_NOSAVE | SHUTDOWN_NOW | SHUTDOWN_FORCE
-        );
+        assert_eq!(c.shutdown_on_sigint, SHUTDOWN_NOSAVE | SHUTDOWN_NOW | SHUTDOWN_FORCE);
         assert_eq!(
             set1(&mut c, "shutdown-on-sigint", "save nosave"),
-            Err(failed(
-                "shutdown-on-sigint",
-                "shutdown options SAVE and NOSAVE can't be used simultaneously"
-            ))
+            Err(failed("shutdown-on-sigint", "shutdown options SAVE and NOSAVE can't be used simultaneously"))
         );
         assert_eq!(
             set1(&mut c, "shutdown-on-sigint", ""),
@@ -3022,32 +2716,18 @@ mod tests {
     #[test]
     fn set_latency_percentiles_prints_like_printf() {
         let mut c = Config::default();
-        set1(
-            &mut c,
-            "latency-tracking-info-percentiles",
-            "50 99.99 100 0.5",
-        )
-        .unwrap();
-        assert_eq!(
-            get1(&c, "latency-tracking-info-percentiles"),
-            "50 99.99 100 0.5"
-        );
+        set1(&mut c, "latency-tracking-info-percentiles", "50 99.99 100 0.5").unwrap();
+        assert_eq!(get1(&c, "latency-tracking-info-percentiles"), "50 99.99 100 0.5");
         set1(&mut c, "latency-tracking-info-percentiles", "").unwrap();
         assert_eq!(get1(&c, "latency-tracking-info-percentiles"), "");
         let name = "latency-tracking-info-percentiles";
         assert_eq!(
             set1(&mut c, name, "101"),
-            Err(failed(
-                name,
-                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
-            ))
+            Err(failed(name, "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"))
         );
         assert_eq!(
             set1(&mut c, name, "abc"),
-            Err(failed(
-                name,
-                "Invalid latency-tracking-info-percentiles parameters"
-            ))
+            Err(failed(name, "Invalid latency-tracking-info-percentiles parameters"))
         );
     }
 
@@ -3059,10 +2739,7 @@ mod tests {
         set1(&mut c, "bind", "").unwrap();
         assert!(c.bind.is_empty());
         let many = vec!["1.1.1.1"; 17].join(" ");
-        assert_eq!(
-            set1(&mut c, "bind", &many),
-            Err(failed("bind", "Too many bind addresses specified."))
-        );
+        assert_eq!(set1(&mut c, "bind", &many), Err(failed("bind", "Too many bind addresses specified.")));
         set1(&mut c, "requirepass", "s3cret").unwrap();
         assert_eq!(c.requirepass.as_deref(), Some(&b"s3cret"[..]));
         set1(&mut c, "requirepass", "").unwrap();
@@ -3081,8 +2758,7 @@ mod tests {
             if param.is_immutable() {
                 continue;
             }
-            c.set(&[(name.as_bytes(), value.as_slice())])
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            c.set(&[(name.as_bytes(), value.as_slice())]).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         assert_eq!(c.get(&[b"*"]), before);
     }
@@ -3110,32 +2786,17 @@ mod tests {
         assert_eq!(c.replicaof, Some(("127.0.0.1".to_string(), 6380)));
         startup(&mut c, "slaveof", &["no", "one"]).unwrap();
         assert_eq!(c.replicaof, None);
-        assert_eq!(
-            startup(&mut c, "replicaof", &["127.0.0.1", "abc"]),
-            Err("Invalid primary port".into())
-        );
-        assert_eq!(
-            startup(&mut c, "replicaof", &["127.0.0.1"]),
-            Err("wrong number of arguments".into())
-        );
+        assert_eq!(startup(&mut c, "replicaof", &["127.0.0.1", "abc"]), Err("Invalid primary port".into()));
+        assert_eq!(startup(&mut c, "replicaof", &["127.0.0.1"]), Err("wrong number of arguments".into()));
     }
 
     #[test]
     fn startup_single_word_param_needs_exactly_one() {
         let mut c = Config::default();
-        assert_eq!(
-            startup(&mut c, "port", &["6379", "6380"]),
-            Err("wrong number of arguments".into())
-        );
-        assert_eq!(
-            startup(&mut c, "port", &[]),
-            Err("wrong number of arguments".into())
-        );
+        assert_eq!(startup(&mut c, "port", &["6379", "6380"]), Err("wrong number of arguments".into()));
+        assert_eq!(startup(&mut c, "port", &[]), Err("wrong number of arguments".into()));
         assert_eq!(startup(&mut c, "nosuch", &["1"]), Err(BAD_DIRECTIVE.into()));
-        assert_eq!(
-            startup(&mut c, "port", &["--bla"]),
-            Err("argument couldn't be parsed into an integer".into())
-        );
+        assert_eq!(startup(&mut c, "port", &["--bla"]), Err("argument couldn't be parsed into an integer".into()));
     }
 
     #[test]
@@ -3169,10 +2830,7 @@ mod tests {
         c.finish_startup().unwrap();
         assert_eq!(c.databases, 1);
         startup(&mut c, "replicaof", &["h", "1"]).unwrap();
-        assert_eq!(
-            c.finish_startup(),
-            Err("replicaof directive not allowed in cluster mode".into())
-        );
+        assert_eq!(c.finish_startup(), Err("replicaof directive not allowed in cluster mode".into()));
     }
 
     struct RecordingHost {
@@ -3192,9 +2850,7 @@ mod tests {
         fn apply(&mut self, param: &'static str, _: &Config) -> Result<(), String> {
             self.applied.push(param);
             match self.refuse {
-                Some(p) if p == param => {
-                    Err("Unable to listen on this port. Check server logs.".into())
-                }
+                Some(p) if p == param => Err("Unable to listen on this port. Check server logs.".into()),
                 _ => Ok(()),
             }
         }
@@ -3205,96 +2861,50 @@ mod tests {
         let mut c = Config::default();
         c.enable_protected_configs = ProtectedAction::Yes;
         c.dir = "/start".into();
-        let mut host = RecordingHost {
-            dirs: vec![],
-            applied: vec![],
-            refuse: None,
-        };
+        let mut host = RecordingHost { dirs: vec![], applied: vec![], refuse: None };
         let r = c.set_with(&[(b"dir", b"/d")], SetContext::default(), &mut host);
         assert_eq!(r, Ok(vec!["dir"]));
         assert_eq!(c.dir, "/abs/d");
         let r = c.set_with(&[(b"dir", b"/nope")], SetContext::default(), &mut host);
-        assert_eq!(
-            r,
-            Err(ConfigSetError::Failed {
-                name: "dir".into(),
-                reason: "No such file or directory".into()
-            })
-        );
+        assert_eq!(r, Err(ConfigSetError::Failed { name: "dir".into(), reason: "No such file or directory".into() }));
         assert_eq!(c.dir, "/abs/d");
 
-        let mut host = RecordingHost {
-            dirs: vec![],
-            applied: vec![],
-            refuse: Some("port"),
-        };
-        let r = c.set_with(
-            &[(b"maxmemory", b"10"), (b"port", b"7000"), (b"dir", b"/e")],
-            SetContext::default(),
-            &mut host,
-        );
+        let mut host = RecordingHost { dirs: vec![], applied: vec![], refuse: Some("port") };
+        let r =
+            c.set_with(&[(b"maxmemory", b"10"), (b"port", b"7000"), (b"dir", b"/e")], SetContext::default(), &mut host);
         assert_eq!(
             r.map_err(|e| e.to_string()),
-            Err(failed(
-                "port",
-                "Unable to listen on this port. Check server logs."
-            ))
+            Err(failed("port", "Unable to listen on this port. Check server logs."))
         );
         assert_eq!((c.maxmemory, c.port, c.dir.as_str()), (0, 6379, "/abs/d"));
         assert_eq!(host.dirs, vec!["/e", "/abs/d"]);
-        assert_eq!(
-            host.applied,
-            vec!["maxmemory", "port", "maxmemory", "port", "dir"]
-        );
+        assert_eq!(host.applied, vec!["maxmemory", "port", "maxmemory", "port", "dir"]);
     }
 
     #[test]
     fn set_with_loading_refuses_deny_loading_params() {
         let mut c = Config::default();
-        let loading = SetContext {
-            client_is_local: false,
-            loading: true,
-        };
+        let loading = SetContext { client_is_local: false, loading: true };
         let r = c.set_with(&[(b"appendonly", b"yes")], loading, &mut NoEffects);
-        assert_eq!(
-            r.map_err(|e| e.to_string()),
-            Err("LOADING Valkey is loading the dataset in memory".into())
-        );
-        assert!(c
-            .set_with(&[(b"maxmemory", b"1")], loading, &mut NoEffects)
-            .is_ok());
+        assert_eq!(r.map_err(|e| e.to_string()), Err("LOADING Valkey is loading the dataset in memory".into()));
+        assert!(c.set_with(&[(b"maxmemory", b"1")], loading, &mut NoEffects).is_ok());
     }
 
     #[test]
     fn split_args_follows_config_file_quoting() {
         let words = |s: &str| {
-            split_args(s.as_bytes()).map(|w| {
-                w.into_iter()
-                    .map(|w| String::from_utf8_lossy(&w).into_owned())
-                    .collect::<Vec<_>>()
-            })
+            split_args(s.as_bytes())
+                .map(|w| w.into_iter().map(|w| String::from_utf8_lossy(&w).into_owned()).collect::<Vec<_>>())
         };
-        assert_eq!(
-            words("  save 900   1 "),
-            Some(vec!["save".into(), "900".into(), "1".into()])
-        );
+        assert_eq!(words("  save 900   1 "), Some(vec!["save".into(), "900".into(), "1".into()]));
         assert_eq!(
             words(r#"foo "bar baz" 'q\'x' "\x41\n" """#),
-            Some(vec![
-                "foo".into(),
-                "bar baz".into(),
-                "q'x".into(),
-                "A\n".into(),
-                "".into()
-            ])
+            Some(vec!["foo".into(), "bar baz".into(), "q'x".into(), "A\n".into(), "".into()])
         );
         assert_eq!(words(r#"a"b c"d"#), None);
         assert_eq!(words(r#"foo "bar"#), None);
         assert_eq!(words("foo 'bar"), None);
-        assert_eq!(
-            words(r#"ab"c d" e"#),
-            Some(vec!["abc d".into(), "e".into()])
-        );
+        assert_eq!(words(r#"ab"c d" e"#), Some(vec!["abc d".into(), "e".into()]));
         assert_eq!(words(""), Some(vec![]));
     }
 

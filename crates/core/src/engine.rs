@@ -428,7 +428,15 @@ impl Engine {
 fn allowed_in_pubsub_context(spec: &CommandSpec) -> bool {
     matches!(
         spec.name,
-        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
     )
 }
 

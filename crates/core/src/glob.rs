@@ -70,13 +70,7 @@ enum Segment {
 }
 
 /// Matches `pattern[p..]` against `string[s..]` until the first `*` that needs backtracking.
-fn match_segment(
-    pattern: &[u8],
-    mut p: usize,
-    string: &[u8],
-    mut s: usize,
-    nocase: bool,
-) -> Segment {
+fn match_segment(pattern: &[u8], mut p: usize, string: &[u8], mut s: usize, nocase: bool) -> Segment {
     // Valkey's pattern is a C string: reading just past the end yields the NUL terminator.
     let at = |i: usize| pattern.get(i).copied().unwrap_or(0);
     let same = |a: u8, b: u8| {
@@ -269,10 +263,7 @@ mod tests {
         assert!(!matches("[]", "]"), "an empty class matches nothing");
         assert!(!matches("[]]", "]"));
         assert!(matches("[-a]", "-"));
-        assert!(
-            matches("[a-c-]", "-"),
-            "a '-' right before ']' or the end is literal"
-        );
+        assert!(matches("[a-c-]", "-"), "a '-' right before ']' or the end is literal");
     }
 
     #[test]
@@ -280,10 +271,7 @@ mod tests {
         assert!(matches("[abc", "b"));
         assert!(!matches("[abc", "d"));
         assert!(!matches("[abc", "bb"));
-        assert!(
-            matches("[^", "z"),
-            "an empty negated class matches any byte"
-        );
+        assert!(matches("[^", "z"), "an empty negated class matches any byte");
         assert!(!matches("[^", ""));
         assert!(!matches("[", "["));
         assert!(!matches("[", ""));

@@ -24,6 +24,7 @@ pub mod dict;
 pub mod engine;
 pub mod error;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod notify;
 pub mod num;

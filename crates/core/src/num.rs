@@ -42,9 +42,7 @@ pub fn parse_i64(bytes: &[u8]) -> Option<i64> {
         if !byte.is_ascii_digit() {
             return None;
         }
-        magnitude = magnitude
-            .checked_mul(10)?
-            .checked_add(u64::from(byte - b'0'))?;
+        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
     }
     if negative {
         0i64.checked_sub_unsigned(magnitude)
@@ -138,11 +136,7 @@ pub fn format_long_double_human(value: f64) -> String {
     // Rust's `Display` for floats is the shortest round-trip decimal, never in exponent notation.
     let shortest = value.to_string();
     let fraction_digits = shortest.find('.').map_or(0, |dot| shortest.len() - dot - 1);
-    let mut text = if fraction_digits <= 17 {
-        shortest
-    } else {
-        format!("{value:.17}")
-    };
+    let mut text = if fraction_digits <= 17 { shortest } else { format!("{value:.17}") };
     if text.contains('.') {
         let kept = text.trim_end_matches('0').trim_end_matches('.').len();
         text.truncate(kept);
@@ -223,10 +217,9 @@ mod tests {
 
     #[test]
     fn parse_i64_non_canonical_forms_fail() {
-        for text in [
-            "", "-", "+", "+1", "-0", "00", "01", "-01", " 1", "1 ", "1.0", "1e3", "0x10", "١",
-            "1\0", "--1", "- 1",
-        ] {
+        for text in
+            ["", "-", "+", "+1", "-0", "00", "01", "-01", " 1", "1 ", "1.0", "1e3", "0x10", "١", "1\0", "--1", "- 1"]
+        {
             assert_eq!(parse_i64(text.as_bytes()), None, "{text:?}");
         }
     }
@@ -266,11 +259,7 @@ mod tests {
         ];
         for &(text, expected) in cases {
             let parsed = parse_f64(text.as_bytes());
-            assert_eq!(
-                parsed.map(f64::to_bits),
-                Some(expected.to_bits()),
-                "{text:?}"
-            );
+            assert_eq!(parsed.map(f64::to_bits), Some(expected.to_bits()), "{text:?}");
         }
     }
 
@@ -330,14 +319,8 @@ mod tests {
         assert_eq!(parse_long_double(b"10.5"), Some(10.5));
         assert_eq!(parse_long_double(b"1e400"), Some(f64::INFINITY));
         assert_eq!(parse_long_double(b"-1e400"), Some(f64::NEG_INFINITY));
-        assert_eq!(
-            parse_long_double(b"1e-400").map(f64::to_bits),
-            Some(0.0f64.to_bits())
-        );
-        assert_eq!(
-            parse_long_double(b"-1e-400").map(f64::to_bits),
-            Some((-0.0f64).to_bits())
-        );
+        assert_eq!(parse_long_double(b"1e-400").map(f64::to_bits), Some(0.0f64.to_bits()));
+        assert_eq!(parse_long_double(b"-1e-400").map(f64::to_bits), Some((-0.0f64).to_bits()));
         assert_eq!(parse_long_double(b"inf"), Some(f64::INFINITY));
         assert_eq!(parse_long_double(b"1e5000"), None);
         assert_eq!(parse_long_double(b"1e-5000"), None);
@@ -372,10 +355,7 @@ mod tests {
         assert_eq!(format_double(1e18), "1000000000000000000");
         assert_eq!(format_double(123456789012345678.0), "123456789012345680");
         assert_eq!(format_double(4611686018427387904.0), "4611686018427387904");
-        assert_eq!(
-            format_double(-4611686018427387904.0),
-            "-4611686018427387904"
-        );
+        assert_eq!(format_double(-4611686018427387904.0), "-4611686018427387904");
     }
 
     #[test]
@@ -389,10 +369,7 @@ mod tests {
         assert_eq!(format_double(1e300), "1e+300");
         assert_eq!(format_double(-1e100), "-1e+100");
         assert_eq!(format_double(f64::MAX), "1.7976931348623157e+308");
-        assert_eq!(
-            format_double(1.2345678901234568e21),
-            "1234567890123456800000"
-        );
+        assert_eq!(format_double(1.2345678901234568e21), "1234567890123456800000");
         // Grisu2 is not always shortest: Valkey really sends these digits for 1.23e22.
         assert_eq!(format_double(1.23e22), "12300000000000001000000");
         assert_eq!(format_double(-8.112848929909626e5), "-8.112848929909626e+5");
@@ -460,10 +437,7 @@ mod tests {
         assert_eq!(parse_score_bound(b"-inf"), Some((f64::NEG_INFINITY, false)));
         assert_eq!(parse_score_bound(b"+inf"), Some((f64::INFINITY, false)));
         assert_eq!(parse_score_bound(b"(inf"), Some((f64::INFINITY, true)));
-        assert_eq!(
-            parse_score_bound(b"(-Infinity"),
-            Some((f64::NEG_INFINITY, true))
-        );
+        assert_eq!(parse_score_bound(b"(-Infinity"), Some((f64::NEG_INFINITY, true)));
         assert_eq!(parse_score_bound(b"0x10"), Some((16.0, false)));
     }
 
@@ -482,9 +456,7 @@ mod tests {
 
     #[test]
     fn parse_score_bound_malformed_fails() {
-        for text in [
-            "1 ", " ", "( ", "((1", "[1", "nan", "(nan", "-", "abc", "1e", "1x", "-nan", "(1e",
-        ] {
+        for text in ["1 ", " ", "( ", "((1", "[1", "nan", "(nan", "-", "abc", "1e", "1x", "-nan", "(1e"] {
             assert_eq!(parse_score_bound(text.as_bytes()), None, "{text:?}");
         }
     }
@@ -493,14 +465,8 @@ mod tests {
     fn parse_lex_bound_prefixes_select_kind() {
         assert_eq!(parse_lex_bound(b"-"), Some(LexBound::NegInf));
         assert_eq!(parse_lex_bound(b"+"), Some(LexBound::PosInf));
-        assert_eq!(
-            parse_lex_bound(b"[a"),
-            Some(LexBound::Inclusive(b"a".to_vec()))
-        );
-        assert_eq!(
-            parse_lex_bound(b"(a\0b"),
-            Some(LexBound::Exclusive(b"a\0b".to_vec()))
-        );
+        assert_eq!(parse_lex_bound(b"[a"), Some(LexBound::Inclusive(b"a".to_vec())));
+        assert_eq!(parse_lex_bound(b"(a\0b"), Some(LexBound::Exclusive(b"a\0b".to_vec())));
         assert_eq!(parse_lex_bound(b"["), Some(LexBound::Inclusive(Vec::new())));
         assert_eq!(parse_lex_bound(b"("), Some(LexBound::Exclusive(Vec::new())));
         // Valkey tests "+"/"-" with C-string logic, so a NUL ends the argument early.

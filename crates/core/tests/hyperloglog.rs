@@ -121,7 +121,8 @@ fn events(h: &mut Harness, listener: ClientId) -> Vec<String> {
 fn hyperloglog_table_rows_match_valkey_metadata() {
     use flag::*;
     let table = CommandTable::get();
-    let rows: &[(&str, i32, u32, (i32, i32, i32))] = &[
+    type Row = (&'static str, i32, u32, (i32, i32, i32));
+    let rows: &[Row] = &[
         ("pfadd", -2, WRITE | DENYOOM | FAST, (1, 1, 1)),
         ("pfcount", -2, READONLY | MAY_REPLICATE, (1, -1, 1)),
         ("pfmerge", -2, WRITE | DENYOOM, (1, -1, 1)),

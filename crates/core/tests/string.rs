@@ -28,10 +28,7 @@ fn put_list(h: &mut Harness, key: &str) {
 }
 
 fn is_list(h: &Harness, key: &str) -> bool {
-    matches!(
-        h.eng.dbs[0].get(key.as_bytes()).map(|e| &e.value),
-        Some(Value::List(_))
-    )
+    matches!(h.eng.dbs[0].get(key.as_bytes()).map(|e| &e.value), Some(Value::List(_)))
 }
 
 fn exists(h: &Harness, key: &str) -> bool {
@@ -48,9 +45,7 @@ fn invalid_expire(cmd: &str) -> Reply {
 }
 
 fn arity(cmd: &str) -> Reply {
-    err(&format!(
-        "ERR wrong number of arguments for '{cmd}' command"
-    ))
+    err(&format!("ERR wrong number of arguments for '{cmd}' command"))
 }
 
 fn secs(offset: i64) -> String {
@@ -64,10 +59,7 @@ fn millis(offset: i64) -> String {
 /// A harness publishing every keyspace event class on `__keyevent@<db>__:<event>`, and a client
 /// listening to all of them.
 fn with_events() -> (Harness, ClientId) {
-    let config = Config {
-        notify_keyspace_events: notify::KEYEVENT | notify::ALL,
-        ..Default::default()
-    };
+    let config = Config { notify_keyspace_events: notify::KEYEVENT | notify::ALL, ..Default::default() };
     let mut h = Harness::with_config(config);
     let listener = h.connect();
     h.eng.pubsub.add(Kind::Pattern, b"__keyevent@*", listener);
@@ -76,10 +68,7 @@ fn with_events() -> (Harness, ClientId) {
 
 /// [`with_events`] plus the `new` class (not part of `A`): key creations.
 fn with_new_events() -> (Harness, ClientId) {
-    let config = Config {
-        notify_keyspace_events: notify::KEYEVENT | notify::ALL | notify::NEW,
-        ..Default::default()
-    };
+    let config = Config { notify_keyspace_events: notify::KEYEVENT | notify::ALL | notify::NEW, ..Default::default() };
     let mut h = Harness::with_config(config);
     let listener = h.connect();
     h.eng.pubsub.add(Kind::Pattern, b"__keyevent@*", listener);
@@ -94,11 +83,7 @@ fn events(h: &mut Harness, listener: ClientId) -> Vec<String> {
             Reply::Push(parts) => match (&parts[2], &parts[3]) {
                 (Reply::Bulk(channel), Reply::Bulk(key)) => {
                     let channel = String::from_utf8_lossy(channel);
-                    let event = channel
-                        .split_once("__:")
-                        .expect("keyevent channel")
-                        .1
-                        .to_string();
+                    let event = channel.split_once("__:").expect("keyevent channel").1.to_string();
                     format!("{event} {}", String::from_utf8_lossy(key))
                 }
                 other => panic!("unexpected message parts {other:?}"),
@@ -138,14 +123,8 @@ fn string_table_rows_match_valkey_metadata() {
         ("substr", 4, READONLY, (1, 1, 1)),
     ];
     for &(name, arity, flags, keys) in rows {
-        let spec = CommandTable::get()
-            .lookup(name.as_bytes())
-            .unwrap_or_else(|| panic!("{name} missing"));
-        assert_eq!(
-            (spec.arity, spec.flags, spec.keys.legacy()),
-            (arity, flags, keys),
-            "{name}"
-        );
+        let spec = CommandTable::get().lookup(name.as_bytes()).unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!((spec.arity, spec.flags, spec.keys.legacy()), (arity, flags, keys), "{name}");
         assert_eq!(spec.group.name(), "string", "{name}");
         assert!(!spec.summary.is_empty(), "{name}");
     }
@@ -154,10 +133,7 @@ fn string_table_rows_match_valkey_metadata() {
 #[test]
 fn mset_keys_are_every_other_argument() {
     let spec = CommandTable::get().lookup(b"MSET").unwrap();
-    let argv: Vec<Vec<u8>> = ["MSET", "a", "1", "b", "2"]
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect();
+    let argv: Vec<Vec<u8>> = ["MSET", "a", "1", "b", "2"].iter().map(|s| s.as_bytes().to_vec()).collect();
     assert_eq!(spec.keys.find(&argv), vec![1, 3]);
 }
 
@@ -187,10 +163,7 @@ fn get_counts_hits_and_misses() {
     h.run(&["SET", "k", "v"]);
     h.run(&["GET", "k"]);
     h.run(&["GET", "nokey"]);
-    assert_eq!(
-        (h.eng.stats.keyspace_hits, h.eng.stats.keyspace_misses),
-        (1, 1)
-    );
+    assert_eq!((h.eng.stats.keyspace_hits, h.eng.stats.keyspace_misses), (1, 1));
 }
 
 // -- SET -------------------------------------------------------------------------------------------
@@ -223,10 +196,7 @@ fn set_overwrites_other_types_and_drops_ttl() {
 #[test]
 fn set_unknown_option_is_syntax_error() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SET", "foo", "bar", "non-existing-option"]),
-        err(SYNTAX)
-    );
+    assert_eq!(h.run(&["SET", "foo", "bar", "non-existing-option"]), err(SYNTAX));
     assert!(!exists(&h, "foo"));
 }
 
@@ -257,15 +227,9 @@ fn set_conflicting_options_are_syntax_errors() {
 #[test]
 fn set_repeated_options_are_accepted_and_last_expire_wins() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SET", "k", "v", "NX", "NX", "EX", "10", "ex", "20", "GET", "GET"]),
-        null()
-    );
+    assert_eq!(h.run(&["SET", "k", "v", "NX", "NX", "EX", "10", "ex", "20", "GET", "GET"]), null());
     assert_eq!(deadline(&h, "k"), Some(START_MS + 20_000));
-    assert_eq!(
-        h.run(&["SET", "k", "v", "KEEPTTL", "KEEPTTL", "XX", "XX"]),
-        ok()
-    );
+    assert_eq!(h.run(&["SET", "k", "v", "KEEPTTL", "KEEPTTL", "XX", "XX"]), ok());
     assert_eq!(deadline(&h, "k"), Some(START_MS + 20_000));
 }
 
@@ -287,10 +251,7 @@ fn set_nx_only_sets_missing_keys() {
     assert_eq!(h.run(&["GET", "foo"]), bulk("1"));
     let mut h3 = Harness::resp3();
     h3.run(&["SET", "foo", "1"]);
-    assert_eq!(
-        wire(&h3.run(&["SET", "foo", "2", "NX"]), Protocol::Resp3),
-        "_\r\n"
-    );
+    assert_eq!(wire(&h3.run(&["SET", "foo", "2", "NX"]), Protocol::Resp3), "_\r\n");
 }
 
 #[test]
@@ -332,14 +293,8 @@ fn set_get_on_wrong_type_fails_and_keeps_the_value() {
     assert_eq!(h.run(&["SET", "foo", "bar", "GET"]), err(WRONGTYPE));
     assert!(is_list(&h, "foo"));
     // The expire argument is checked before the old value is read.
-    assert_eq!(
-        h.run(&["SET", "foo", "bar", "GET", "EX", "0"]),
-        invalid_expire("set")
-    );
-    assert_eq!(
-        h.run(&["SET", "foo", "bar", "GET", "EX", "x"]),
-        err(NOT_INTEGER)
-    );
+    assert_eq!(h.run(&["SET", "foo", "bar", "GET", "EX", "0"]), invalid_expire("set"));
+    assert_eq!(h.run(&["SET", "foo", "bar", "GET", "EX", "x"]), err(NOT_INTEGER));
 }
 
 #[test]
@@ -388,11 +343,7 @@ fn set_zero_or_negative_expire_is_invalid() {
     let mut h = Harness::new();
     for opt in ["EX", "PX", "EXAT", "PXAT"] {
         for value in ["0", "-1", "-9223372036854775808"] {
-            assert_eq!(
-                h.run(&["SET", "k", "v", opt, value]),
-                invalid_expire("set"),
-                "{opt} {value}"
-            );
+            assert_eq!(h.run(&["SET", "k", "v", opt, value]), invalid_expire("set"), "{opt} {value}");
         }
     }
     assert!(!exists(&h, "k"));
@@ -402,30 +353,15 @@ fn set_zero_or_negative_expire_is_invalid() {
 fn set_overflowing_expire_is_invalid() {
     let mut h = Harness::new();
     // Seconds that overflow when turned into milliseconds.
-    assert_eq!(
-        h.run(&["SET", "k", "v", "EX", "9223372036854776"]),
-        invalid_expire("set")
-    );
-    assert_eq!(
-        h.run(&["SET", "k", "v", "EXAT", "9223372036854776"]),
-        invalid_expire("set")
-    );
+    assert_eq!(h.run(&["SET", "k", "v", "EX", "9223372036854776"]), invalid_expire("set"));
+    assert_eq!(h.run(&["SET", "k", "v", "EXAT", "9223372036854776"]), invalid_expire("set"));
     // Relative times that overflow when the current time is added.
-    assert_eq!(
-        h.run(&["SET", "k", "v", "EX", "9223372036854775"]),
-        invalid_expire("set")
-    );
-    assert_eq!(
-        h.run(&["SET", "k", "v", "PX", "9223372036854775807"]),
-        invalid_expire("set")
-    );
+    assert_eq!(h.run(&["SET", "k", "v", "EX", "9223372036854775"]), invalid_expire("set"));
+    assert_eq!(h.run(&["SET", "k", "v", "PX", "9223372036854775807"]), invalid_expire("set"));
     // Absolute times need no addition: the largest ones are fine.
     assert_eq!(h.run(&["SET", "k", "v", "EXAT", "9223372036854775"]), ok());
     assert_eq!(deadline(&h, "k"), Some(9_223_372_036_854_775_000));
-    assert_eq!(
-        h.run(&["SET", "k", "v", "PXAT", "9223372036854775807"]),
-        ok()
-    );
+    assert_eq!(h.run(&["SET", "k", "v", "PXAT", "9223372036854775807"]), ok());
     assert_eq!(deadline(&h, "k"), Some(i64::MAX));
 }
 
@@ -451,10 +387,7 @@ fn set_exat_in_the_past_deletes_existing_key_with_del_event() {
 
     h.run(&["SET", "foo", "bar"]);
     events(&mut h, listener);
-    assert_eq!(
-        h.run(&["SET", "foo", "bar", "PXAT", &millis(-10_000)]),
-        ok()
-    );
+    assert_eq!(h.run(&["SET", "foo", "bar", "PXAT", &millis(-10_000)]), ok());
     assert!(!exists(&h, "foo"));
     assert_eq!(events(&mut h, listener), vec!["del foo"]);
 }
@@ -481,15 +414,9 @@ fn set_exat_in_the_past_on_missing_key_creates_nothing() {
 fn set_get_exat_in_the_past_returns_old_value_and_deletes() {
     let mut h = Harness::new();
     h.run(&["SET", "foo", "old"]);
-    assert_eq!(
-        h.run(&["SET", "foo", "new", "GET", "EXAT", &secs(-1)]),
-        bulk("old")
-    );
+    assert_eq!(h.run(&["SET", "foo", "new", "GET", "EXAT", &secs(-1)]), bulk("old"));
     assert!(!exists(&h, "foo"));
-    assert_eq!(
-        h.run(&["SET", "foo", "new", "GET", "EXAT", &secs(-1)]),
-        null()
-    );
+    assert_eq!(h.run(&["SET", "foo", "new", "GET", "EXAT", &secs(-1)]), null());
 }
 
 #[test]
@@ -542,17 +469,10 @@ fn string_writes_creating_keys_fire_new_first() {
         ]
     );
     // Changing existing keys creates nothing.
-    for argv in [
-        &["INCR", "b"][..],
-        &["APPEND", "d", "y"],
-        &["SETRANGE", "e", "0", "y"],
-        &["GETSET", "f", "y"],
-    ] {
+    for argv in [&["INCR", "b"][..], &["APPEND", "d", "y"], &["SETRANGE", "e", "0", "y"], &["GETSET", "f", "y"]] {
         h.run(argv);
     }
-    assert!(events(&mut h, listener)
-        .iter()
-        .all(|e| !e.starts_with("new")));
+    assert!(events(&mut h, listener).iter().all(|e| !e.starts_with("new")));
     // A deadline in the past on a missing key stores nothing.
     h.run(&["SET", "i", "x", "PXAT", "1"]);
     assert!(events(&mut h, listener).is_empty());
@@ -603,10 +523,7 @@ fn setex_invalid_times_fail_with_its_own_name() {
     let mut h = Harness::new();
     assert_eq!(h.run(&["SETEX", "k", "0", "v"]), invalid_expire("setex"));
     assert_eq!(h.run(&["SETEX", "k", "-10", "v"]), invalid_expire("setex"));
-    assert_eq!(
-        h.run(&["SETEX", "k", "9223372036854775807", "v"]),
-        invalid_expire("setex")
-    );
+    assert_eq!(h.run(&["SETEX", "k", "9223372036854775807", "v"]), invalid_expire("setex"));
     assert_eq!(h.run(&["SETEX", "k", "ten", "v"]), err(NOT_INTEGER));
     assert_eq!(h.run(&["SETEX", "k", "10"]), arity("setex"));
     assert!(!exists(&h, "k"));
@@ -619,10 +536,7 @@ fn psetex_sets_value_and_deadline_in_milliseconds() {
     assert_eq!(deadline(&h, "k"), Some(START_MS + 1500));
     assert_eq!(h.run(&["PSETEX", "k", "0", "v"]), invalid_expire("psetex"));
     assert_eq!(h.run(&["PSETEX", "k", "-1", "v"]), invalid_expire("psetex"));
-    assert_eq!(
-        h.run(&["PSETEX", "k", "9223372036854775807", "v"]),
-        invalid_expire("psetex")
-    );
+    assert_eq!(h.run(&["PSETEX", "k", "9223372036854775807", "v"]), invalid_expire("psetex"));
     assert_eq!(h.run(&["PSETEX", "k", "1.5", "v"]), err(NOT_INTEGER));
     h.advance_ms(1501);
     assert_eq!(h.run(&["GET", "k"]), null());
@@ -647,50 +561,24 @@ fn mget_returns_null_for_missing_and_non_string_keys() {
     assert_eq!(h.run(&["MGET", "foo", "bar"]), bulks(&["BAR", "FOO"]));
     let reply = h.run(&["MGET", "foo", "baazz", "bar", "myset"]);
     assert_eq!(reply, array(vec![bulk("BAR"), null(), bulk("FOO"), null()]));
-    assert_eq!(
-        wire(&reply, Protocol::Resp2),
-        "*4\r\n$3\r\nBAR\r\n$-1\r\n$3\r\nFOO\r\n$-1\r\n"
-    );
-    assert_eq!(
-        wire(&reply, Protocol::Resp3),
-        "*4\r\n$3\r\nBAR\r\n_\r\n$3\r\nFOO\r\n_\r\n"
-    );
+    assert_eq!(wire(&reply, Protocol::Resp2), "*4\r\n$3\r\nBAR\r\n$-1\r\n$3\r\nFOO\r\n$-1\r\n");
+    assert_eq!(wire(&reply, Protocol::Resp3), "*4\r\n$3\r\nBAR\r\n_\r\n$3\r\nFOO\r\n_\r\n");
     assert_eq!(h.run(&["MGET"]), arity("mget"));
 }
 
 #[test]
 fn mset_sets_every_pair() {
     let (mut h, listener) = with_events();
-    assert_eq!(
-        h.run(&[
-            "MSET",
-            "x",
-            "10",
-            "y",
-            "foo bar",
-            "z",
-            "x x x x x x x\n\n\r\n"
-        ]),
-        ok()
-    );
-    assert_eq!(
-        h.run(&["MGET", "x", "y", "z"]),
-        bulks(&["10", "foo bar", "x x x x x x x\n\n\r\n"])
-    );
+    assert_eq!(h.run(&["MSET", "x", "10", "y", "foo bar", "z", "x x x x x x x\n\n\r\n"]), ok());
+    assert_eq!(h.run(&["MGET", "x", "y", "z"]), bulks(&["10", "foo bar", "x x x x x x x\n\n\r\n"]));
     assert_eq!(events(&mut h, listener), vec!["set x", "set y", "set z"]);
 }
 
 #[test]
 fn mset_odd_arguments_is_arity_error() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["MSET", "x", "10", "y", "foo bar", "z"]),
-        arity("mset")
-    );
-    assert_eq!(
-        h.run(&["MSETNX", "x", "20", "y", "foo bar", "z"]),
-        arity("msetnx")
-    );
+    assert_eq!(h.run(&["MSET", "x", "10", "y", "foo bar", "z"]), arity("mset"));
+    assert_eq!(h.run(&["MSETNX", "x", "20", "y", "foo bar", "z"]), arity("msetnx"));
     assert_eq!(h.run(&["MSET", "x"]), arity("mset"));
     assert!(!exists(&h, "x"));
 }
@@ -708,10 +596,7 @@ fn mset_same_key_twice_last_wins_and_ttl_dropped() {
 fn msetnx_sets_nothing_when_any_key_exists() {
     let mut h = Harness::new();
     h.run(&["SET", "x", "x"]);
-    assert_eq!(
-        h.run(&["MSETNX", "x1", "xxx", "y2", "yyy", "x", "20"]),
-        int(0)
-    );
+    assert_eq!(h.run(&["MSETNX", "x1", "xxx", "y2", "yyy", "x", "20"]), int(0));
     assert!(!exists(&h, "x1"));
     assert!(!exists(&h, "y2"));
     assert_eq!(h.run(&["GET", "x"]), bulk("x"));
@@ -805,10 +690,7 @@ fn getex_ex_px_exat_pxat_set_deadlines() {
     assert_eq!(deadline(&h, "foo"), Some(START_MS + 20_000));
     assert_eq!(h.run(&["GETEX", "foo", "EXAT", &secs(30)]), bulk("bar"));
     assert_eq!(deadline(&h, "foo"), Some(START_MS + 30_000));
-    assert_eq!(
-        h.run(&["GETEX", "foo", "PXAT", &millis(40_000)]),
-        bulk("bar")
-    );
+    assert_eq!(h.run(&["GETEX", "foo", "PXAT", &millis(40_000)]), bulk("bar"));
     assert_eq!(deadline(&h, "foo"), Some(START_MS + 40_000));
 }
 
@@ -880,14 +762,8 @@ fn getex_invalid_expire_only_matters_for_an_existing_string() {
     assert_eq!(h.run(&["GETEX", "nokey", "EX", "abc"]), null());
     h.run(&["SET", "foo", "bar"]);
     assert_eq!(h.run(&["GETEX", "foo", "EX", "0"]), invalid_expire("getex"));
-    assert_eq!(
-        h.run(&["GETEX", "foo", "PX", "-5"]),
-        invalid_expire("getex")
-    );
-    assert_eq!(
-        h.run(&["GETEX", "foo", "EX", "9223372036854775807"]),
-        invalid_expire("getex")
-    );
+    assert_eq!(h.run(&["GETEX", "foo", "PX", "-5"]), invalid_expire("getex"));
+    assert_eq!(h.run(&["GETEX", "foo", "EX", "9223372036854775807"]), invalid_expire("getex"));
     assert_eq!(h.run(&["GETEX", "foo", "EX", "abc"]), err(NOT_INTEGER));
     assert_eq!(deadline(&h, "foo"), None);
     put_list(&mut h, "l");
@@ -912,10 +788,7 @@ fn append_creates_and_extends() {
     assert_eq!(h.run(&["APPEND", "foo", "100"]), int(6));
     assert_eq!(h.run(&["GET", "foo"]), bulk("bar100"));
     assert_eq!(h.run(&["APPEND", "foo", ""]), int(6));
-    assert_eq!(
-        events(&mut h, listener),
-        vec!["append foo", "append foo", "append foo"]
-    );
+    assert_eq!(events(&mut h, listener), vec!["append foo", "append foo", "append foo"]);
     h.run(&["SET", "n", "1"]);
     assert_eq!(h.run(&["APPEND", "n", "2"]), int(2));
     assert_eq!(h.run(&["GET", "n"]), bulk("12"));
@@ -983,18 +856,7 @@ fn incr_works_on_values_set_with_set_and_beyond_32_bits() {
 #[test]
 fn incr_non_integer_values_fail() {
     let mut h = Harness::new();
-    for value in [
-        "    11",
-        "11    ",
-        "    11    ",
-        "1.5",
-        "abc",
-        "",
-        "01",
-        "-0",
-        "+1",
-        "123456789012345678901",
-    ] {
+    for value in ["    11", "11    ", "    11    ", "1.5", "abc", "", "01", "-0", "+1", "123456789012345678901"] {
         h.run(&["SET", "novar", value]);
         assert_eq!(h.run(&["INCR", "novar"]), err(NOT_INTEGER), "{value:?}");
         assert_eq!(h.run(&["GET", "novar"]), bulk(value));
@@ -1005,23 +867,11 @@ fn incr_non_integer_values_fail() {
 fn incr_overflow_fails_both_ways() {
     let mut h = Harness::new();
     h.run(&["SET", "n", "9223372036854775807"]);
-    assert_eq!(
-        h.run(&["INCR", "n"]),
-        err("ERR increment or decrement would overflow")
-    );
-    assert_eq!(
-        h.run(&["INCRBY", "n", "1"]),
-        err("ERR increment or decrement would overflow")
-    );
+    assert_eq!(h.run(&["INCR", "n"]), err("ERR increment or decrement would overflow"));
+    assert_eq!(h.run(&["INCRBY", "n", "1"]), err("ERR increment or decrement would overflow"));
     h.run(&["SET", "n", "-9223372036854775808"]);
-    assert_eq!(
-        h.run(&["DECR", "n"]),
-        err("ERR increment or decrement would overflow")
-    );
-    assert_eq!(
-        h.run(&["DECRBY", "n", "1"]),
-        err("ERR increment or decrement would overflow")
-    );
+    assert_eq!(h.run(&["DECR", "n"]), err("ERR increment or decrement would overflow"));
+    assert_eq!(h.run(&["DECRBY", "n", "1"]), err("ERR increment or decrement would overflow"));
     assert_eq!(h.run(&["GET", "n"]), bulk("-9223372036854775808"));
     assert_eq!(h.run(&["INCRBY", "n", "9223372036854775807"]), int(-1));
 }
@@ -1030,32 +880,18 @@ fn incr_overflow_fails_both_ways() {
 fn decrby_min_i64_would_overflow() {
     let mut h = Harness::new();
     h.run(&["SET", "x", "0"]);
-    assert_eq!(
-        h.run(&["DECRBY", "x", "-9223372036854775808"]),
-        err("ERR decrement would overflow")
-    );
+    assert_eq!(h.run(&["DECRBY", "x", "-9223372036854775808"]), err("ERR decrement would overflow"));
     // The decrement is checked before the key.
     put_list(&mut h, "l");
-    assert_eq!(
-        h.run(&["DECRBY", "l", "-9223372036854775808"]),
-        err("ERR decrement would overflow")
-    );
-    assert_eq!(
-        h.run(&["DECRBY", "x", "-9223372036854775807"]),
-        int(i64::MAX)
-    );
+    assert_eq!(h.run(&["DECRBY", "l", "-9223372036854775808"]), err("ERR decrement would overflow"));
+    assert_eq!(h.run(&["DECRBY", "x", "-9223372036854775807"]), int(i64::MAX));
 }
 
 #[test]
 fn incr_wrong_type_fails() {
     let mut h = Harness::new();
     put_list(&mut h, "mylist");
-    for argv in [
-        &["INCR", "mylist"][..],
-        &["DECR", "mylist"],
-        &["INCRBY", "mylist", "2"],
-        &["DECRBY", "mylist", "2"],
-    ] {
+    for argv in [&["INCR", "mylist"][..], &["DECR", "mylist"], &["INCRBY", "mylist", "2"], &["DECRBY", "mylist", "2"]] {
         assert_eq!(h.run(argv), err(WRONGTYPE), "{argv:?}");
     }
     // A malformed increment is reported before the key's type.
@@ -1110,15 +946,9 @@ fn incrbyfloat_basics() {
     h.run(&["SET", "novar", "1.5"]);
     assert_eq!(h.run(&["INCRBYFLOAT", "novar", "1.5"]), bulk("3"));
     h.run(&["SET", "novar", "17179869184"]);
-    assert_eq!(
-        h.run(&["INCRBYFLOAT", "novar", "1.5"]),
-        bulk("17179869185.5")
-    );
+    assert_eq!(h.run(&["INCRBYFLOAT", "novar", "1.5"]), bulk("17179869185.5"));
     h.run(&["SET", "novar", "17179869184"]);
-    assert_eq!(
-        h.run(&["INCRBYFLOAT", "novar", "17179869184"]),
-        bulk("34359738368")
-    );
+    assert_eq!(h.run(&["INCRBYFLOAT", "novar", "17179869184"]), bulk("34359738368"));
     h.run(&["SET", "foo", "1"]);
     assert_eq!(h.run(&["INCRBYFLOAT", "foo", "-1.1"]), bulk("-0.1"));
     h.run(&["SET", "f", "10.5"]);
@@ -1172,11 +1002,7 @@ fn incrbyfloat_invalid_stored_values_fail() {
     let mut h = Harness::new();
     for value in ["    11", "11    ", " 11 ", "abc", "", "nan"] {
         h.run(&["SET", "novar", value]);
-        assert_eq!(
-            h.run(&["INCRBYFLOAT", "novar", "1.0"]),
-            err(NOT_FLOAT),
-            "{value:?}"
-        );
+        assert_eq!(h.run(&["INCRBYFLOAT", "novar", "1.0"]), err(NOT_FLOAT), "{value:?}");
     }
     // A NUL inside the value ends the number early, which Valkey rejects.
     h.run(&["SET", "foo", "1"]);
@@ -1188,11 +1014,7 @@ fn incrbyfloat_invalid_stored_values_fail() {
 fn incrbyfloat_invalid_increments_fail() {
     let mut h = Harness::new();
     for incr in ["v", "", " 1", "1 ", "nan", "1e"] {
-        assert_eq!(
-            h.run(&["INCRBYFLOAT", "k", incr]),
-            err(NOT_FLOAT),
-            "{incr:?}"
-        );
+        assert_eq!(h.run(&["INCRBYFLOAT", "k", incr]), err(NOT_FLOAT), "{incr:?}");
     }
     assert!(!exists(&h, "k"));
 }
@@ -1202,17 +1024,10 @@ fn incrbyfloat_infinity_is_refused() {
     let mut h = Harness::new();
     h.run(&["SET", "foo", "0"]);
     for incr in ["+inf", "-inf", "inf", "Infinity"] {
-        assert_eq!(
-            h.run(&["INCRBYFLOAT", "foo", incr]),
-            err("ERR increment would produce NaN or Infinity"),
-            "{incr}"
-        );
+        assert_eq!(h.run(&["INCRBYFLOAT", "foo", incr]), err("ERR increment would produce NaN or Infinity"), "{incr}");
     }
     h.run(&["SET", "foo", "inf"]);
-    assert_eq!(
-        h.run(&["INCRBYFLOAT", "foo", "-inf"]),
-        err("ERR increment would produce NaN or Infinity")
-    );
+    assert_eq!(h.run(&["INCRBYFLOAT", "foo", "-inf"]), err("ERR increment would produce NaN or Infinity"));
     assert_eq!(h.run(&["GET", "foo"]), bulk("inf"));
 }
 
@@ -1270,11 +1085,7 @@ fn getrange_against_string_value() {
         ("0", "4294967297", "Hello World"),
         ("-9223372036854775808", "9223372036854775807", "Hello World"),
     ] {
-        assert_eq!(
-            h.run(&["GETRANGE", "mykey", start, end]),
-            bulk(expected),
-            "{start} {end}"
-        );
+        assert_eq!(h.run(&["GETRANGE", "mykey", start, end]), bulk(expected), "{start} {end}");
     }
 }
 
@@ -1290,11 +1101,7 @@ fn getrange_against_integer_value() {
         ("3", "5000", "4"),
         ("-5000", "10000", "1234"),
     ] {
-        assert_eq!(
-            h.run(&["GETRANGE", "mykey", start, end]),
-            bulk(expected),
-            "{start} {end}"
-        );
+        assert_eq!(h.run(&["GETRANGE", "mykey", start, end]), bulk(expected), "{start} {end}");
     }
 }
 
@@ -1324,10 +1131,7 @@ fn getrange_fuzz_matches_model() {
         let end = (next() % 100) as i64 - 50;
         // The model: Tcl's `string range` with Valkey's negative indices.
         let n = len as i64;
-        let (s, e) = (
-            if start < 0 { n + start } else { start },
-            if end < 0 { n + end } else { end },
-        );
+        let (s, e) = (if start < 0 { n + start } else { start }, if end < 0 { n + end } else { end });
         let expected = if start < 0 && end < 0 && start > end {
             Vec::new()
         } else {
@@ -1386,11 +1190,7 @@ fn setrange_against_existing_value() {
         ("1234", "5", "2", 6, "1234\u{0}2"),
     ] {
         h.run(&["SET", "mykey", initial]);
-        assert_eq!(
-            h.run(&["SETRANGE", "mykey", offset, patch]),
-            int(len),
-            "{initial} {offset} {patch}"
-        );
+        assert_eq!(h.run(&["SETRANGE", "mykey", offset, patch]), int(len), "{initial} {offset} {patch}");
         assert_eq!(h.run(&["GET", "mykey"]), bulk(result));
     }
 }
@@ -1425,69 +1225,35 @@ fn setrange_wrong_type_fails() {
 #[test]
 fn setrange_offset_errors() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["SETRANGE", "mykey", "536870908", "world"]),
-        err(TOO_BIG)
-    );
+    assert_eq!(h.run(&["SETRANGE", "mykey", "536870908", "world"]), err(TOO_BIG));
     assert!(!exists(&h, "mykey"));
     h.run(&["SET", "mykey", "hello"]);
-    assert_eq!(
-        h.run(&["SETRANGE", "mykey", "-1", "world"]),
-        err("ERR offset is out of range")
-    );
-    assert_eq!(
-        h.run(&["SETRANGE", "mykey", "536870908", "world"]),
-        err(TOO_BIG)
-    );
-    assert_eq!(
-        h.run(&["SETRANGE", "mykey", "x", "world"]),
-        err(NOT_INTEGER)
-    );
+    assert_eq!(h.run(&["SETRANGE", "mykey", "-1", "world"]), err("ERR offset is out of range"));
+    assert_eq!(h.run(&["SETRANGE", "mykey", "536870908", "world"]), err(TOO_BIG));
+    assert_eq!(h.run(&["SETRANGE", "mykey", "x", "world"]), err(NOT_INTEGER));
     for offset in ["9223372036854775807", "2147483647"] {
-        assert_eq!(
-            h.run(&["SETRANGE", "K", offset, "A"]),
-            err(TOO_BIG),
-            "{offset}"
-        );
+        assert_eq!(h.run(&["SETRANGE", "K", offset, "A"]), err(TOO_BIG), "{offset}");
     }
     // Offset errors come before the empty-value shortcut and before the key's type.
-    assert_eq!(
-        h.run(&["SETRANGE", "nokey", "-1", ""]),
-        err("ERR offset is out of range")
-    );
+    assert_eq!(h.run(&["SETRANGE", "nokey", "-1", ""]), err("ERR offset is out of range"));
     put_list(&mut h, "l");
-    assert_eq!(
-        h.run(&["SETRANGE", "l", "-1", "x"]),
-        err("ERR offset is out of range")
-    );
+    assert_eq!(h.run(&["SETRANGE", "l", "-1", "x"]), err("ERR offset is out of range"));
     // A missing key with an empty value is answered before the size check.
-    assert_eq!(
-        h.run(&["SETRANGE", "nokey", "9223372036854775807", ""]),
-        int(0)
-    );
-    assert_eq!(
-        h.run(&["SETRANGE", "mykey", "9223372036854775807", ""]),
-        int(5)
-    );
+    assert_eq!(h.run(&["SETRANGE", "nokey", "9223372036854775807", ""]), int(0));
+    assert_eq!(h.run(&["SETRANGE", "mykey", "9223372036854775807", ""]), int(5));
 }
 
 #[test]
 fn setrange_large_offset_pads_with_zero_bytes() {
     let mut h = Harness::new();
     assert_eq!(h.run(&["SETRANGE", "k", "1048575", "x"]), int(1_048_576));
-    assert_eq!(
-        h.run(&["GETRANGE", "k", "0", "1"]),
-        Reply::bulk(&b"\0\0"[..])
-    );
+    assert_eq!(h.run(&["GETRANGE", "k", "0", "1"]), Reply::bulk(&b"\0\0"[..]));
     assert_eq!(h.run(&["GETRANGE", "k", "-1", "-1"]), bulk("x"));
 }
 
 #[test]
 fn append_and_setrange_respect_configured_proto_max_bulk_len() {
-    let config = Config {
-        proto_max_bulk_len: 10,
-        ..Default::default()
-    };
+    let config = Config { proto_max_bulk_len: 10, ..Default::default() };
     let mut h = Harness::with_config(config);
     assert_eq!(h.run(&["APPEND", "k", "12345"]), int(5));
     assert_eq!(h.run(&["APPEND", "k", "67890"]), int(10));
@@ -1519,29 +1285,20 @@ fn rna() -> Harness {
 }
 
 fn range(a: (i64, i64), b: (i64, i64), len: Option<i64>) -> Reply {
-    let mut item = vec![
-        array(vec![int(a.0), int(a.1)]),
-        array(vec![int(b.0), int(b.1)]),
-    ];
+    let mut item = vec![array(vec![int(a.0), int(a.1)]), array(vec![int(b.0), int(b.1)])];
     item.extend(len.map(int));
     array(item)
 }
 
 fn idx_reply(matches: Vec<Reply>, len: i64) -> Reply {
-    Reply::Map(vec![
-        (bulk("matches"), array(matches)),
-        (bulk("len"), int(len)),
-    ])
+    Reply::Map(vec![(bulk("matches"), array(matches)), (bulk("len"), int(len))])
 }
 
 #[test]
 fn lcs_returns_the_common_subsequence() {
     let mut h = rna();
     assert_eq!(h.run(&["LCS", "virus1", "virus2"]), bulk(RNA_LCS));
-    assert_eq!(
-        h.run(&["lcs", "virus1", "virus2", "LEN"]),
-        int(RNA_LCS.len() as i64)
-    );
+    assert_eq!(h.run(&["lcs", "virus1", "virus2", "LEN"]), int(RNA_LCS.len() as i64));
 }
 
 #[test]
@@ -1573,23 +1330,9 @@ fn lcs_idx_withmatchlen_and_minmatchlen() {
         ],
         227,
     );
-    assert_eq!(
-        h.run(&["LCS", "virus1", "virus2", "IDX", "WITHMATCHLEN"]),
-        expected
-    );
+    assert_eq!(h.run(&["LCS", "virus1", "virus2", "IDX", "WITHMATCHLEN"]), expected);
     let expected = idx_reply(vec![range((1, 222), (13, 234), Some(222))], 227);
-    assert_eq!(
-        h.run(&[
-            "LCS",
-            "virus1",
-            "virus2",
-            "IDX",
-            "WITHMATCHLEN",
-            "MINMATCHLEN",
-            "5"
-        ]),
-        expected
-    );
+    assert_eq!(h.run(&["LCS", "virus1", "virus2", "IDX", "WITHMATCHLEN", "MINMATCHLEN", "5"]), expected);
     // A negative minimum means no minimum.
     let all = h.run(&["LCS", "virus1", "virus2", "IDX", "MINMATCHLEN", "-3"]);
     assert_eq!(all, h.run(&["LCS", "virus1", "virus2", "IDX"]));
@@ -1619,10 +1362,7 @@ fn lcs_missing_keys_are_empty_strings() {
     assert_eq!(h.run(&["LCS", "a", "nokey"]), bulk(""));
     assert_eq!(h.run(&["LCS", "nokey", "nokey2", "LEN"]), int(0));
     assert_eq!(h.run(&["LCS", "a", "nokey", "IDX"]), idx_reply(vec![], 0));
-    assert_eq!(
-        h.run(&["LCS", "a", "a", "IDX"]),
-        idx_reply(vec![range((0, 2), (0, 2), None)], 3)
-    );
+    assert_eq!(h.run(&["LCS", "a", "a", "IDX"]), idx_reply(vec![range((0, 2), (0, 2), None)], 3));
 }
 
 #[test]
@@ -1637,10 +1377,7 @@ fn lcs_errors() {
     assert_eq!(h.run(&["LCS", "l", "a", "FOO"]), not_strings);
     assert_eq!(h.run(&["LCS", "a", "a", "FOO"]), err(SYNTAX));
     assert_eq!(h.run(&["LCS", "a", "a", "MINMATCHLEN"]), err(SYNTAX));
-    assert_eq!(
-        h.run(&["LCS", "a", "a", "MINMATCHLEN", "x"]),
-        err(NOT_INTEGER)
-    );
+    assert_eq!(h.run(&["LCS", "a", "a", "MINMATCHLEN", "x"]), err(NOT_INTEGER));
     assert_eq!(
         h.run(&["LCS", "a", "a", "LEN", "IDX"]),
         err("ERR If you want both the length and indexes, please just use IDX.")
@@ -1653,14 +1390,8 @@ fn lcs_options_may_repeat_and_mix_case() {
     let mut h = Harness::new();
     h.run(&["SET", "a", "ohmytext"]);
     h.run(&["SET", "b", "mynewtext"]);
-    assert_eq!(
-        h.run(&["LCS", "a", "b", "len", "LEN", "withmatchlen"]),
-        int(6)
-    );
-    assert_eq!(
-        h.run(&["LCS", "a", "b", "MINMATCHLEN", "3"]),
-        bulk("mytext")
-    );
+    assert_eq!(h.run(&["LCS", "a", "b", "len", "LEN", "withmatchlen"]), int(6));
+    assert_eq!(h.run(&["LCS", "a", "b", "MINMATCHLEN", "3"]), bulk("mytext"));
 }
 
 #[test]

@@ -42,12 +42,7 @@ fn flat(items: &[(&str, f64)]) -> Reply {
 
 /// The RESP3 WITHSCORES shape: [[member, score], ...]
 fn pairs(items: &[(&str, f64)]) -> Reply {
-    array(
-        items
-            .iter()
-            .map(|&(m, s)| array(vec![bulk(m), dbl(s)]))
-            .collect(),
-    )
+    array(items.iter().map(|&(m, s)| array(vec![bulk(m), dbl(s)])).collect())
 }
 
 fn encoding_of(h: &mut Harness, key: &str) -> Reply {
@@ -66,26 +61,12 @@ fn zadd(h: &mut Harness, key: &str, items: &[(&str, &str)]) -> Reply {
 
 fn default_zset(h: &mut Harness) {
     h.run(&["DEL", "zset"]);
-    zadd(
-        h,
-        "zset",
-        &[
-            ("-inf", "a"),
-            ("1", "b"),
-            ("2", "c"),
-            ("3", "d"),
-            ("4", "e"),
-            ("5", "f"),
-            ("+inf", "g"),
-        ],
-    );
+    zadd(h, "zset", &[("-inf", "a"), ("1", "b"), ("2", "c"), ("3", "d"), ("4", "e"), ("5", "f"), ("+inf", "g")]);
 }
 
 fn lex_zset(h: &mut Harness) {
     h.run(&["DEL", "zset"]);
-    let members = [
-        "alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "omega",
-    ];
+    let members = ["alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "omega"];
     let items: Vec<(&str, &str)> = members.iter().map(|m| ("0", *m)).collect();
     zadd(h, "zset", &items);
 }
@@ -93,8 +74,8 @@ fn lex_zset(h: &mut Harness) {
 fn long_lex_zset(h: &mut Harness) {
     h.run(&["DEL", "zset"]);
     let members = [
-        "alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "island", "jacket",
-        "key", "lip", "max", "null", "omega", "point", "query", "result", "sea", "tree",
+        "alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "island", "jacket", "key", "lip", "max",
+        "null", "omega", "point", "query", "result", "sea", "tree",
     ];
     let items: Vec<(&str, &str)> = members.iter().map(|m| ("0", *m)).collect();
     zadd(h, "zset", &items);
@@ -106,28 +87,15 @@ fn long_lex_zset(h: &mut Harness) {
 fn zadd_new_and_updated_members_keep_score_order() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
-        assert_eq!(
-            zadd(&mut h, "z", &[("10", "x"), ("20", "y"), ("30", "z")]),
-            int(3),
-            "{enc}"
-        );
+        assert_eq!(zadd(&mut h, "z", &[("10", "x"), ("20", "y"), ("30", "z")]), int(3), "{enc}");
         assert_eq!(encoding_of(&mut h, "z"), bulk(enc));
         assert_eq!(h.run(&["ZRANGE", "z", "0", "-1"]), bulks(&["x", "y", "z"]));
         assert_eq!(h.run(&["ZADD", "z", "1", "y"]), int(0));
         assert_eq!(h.run(&["ZRANGE", "z", "0", "-1"]), bulks(&["y", "x", "z"]));
-        assert_eq!(
-            h.run(&["ZADD", "z", "5", "x", "20", "b", "30", "c"]),
-            int(2)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "5", "x", "20", "b", "30", "c"]), int(2));
         assert_eq!(
             h.run(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]),
-            flat(&[
-                ("y", 1.0),
-                ("x", 5.0),
-                ("b", 20.0),
-                ("c", 30.0),
-                ("z", 30.0)
-            ])
+            flat(&[("y", 1.0), ("x", 5.0), ("b", 20.0), ("c", 30.0), ("z", 30.0)])
         );
     }
 }
@@ -148,10 +116,7 @@ fn zadd_xx_updates_existing_and_skips_new() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
         zadd(&mut h, "z", &[("10", "x"), ("20", "y"), ("30", "z")]);
-        assert_eq!(
-            h.run(&["ZADD", "z", "xx", "5", "foo", "11", "x", "21", "y", "40", "zap"]),
-            int(0)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "xx", "5", "foo", "11", "x", "21", "y", "40", "zap"]), int(0));
         assert_eq!(h.run(&["ZCARD", "z"]), int(3));
         assert_eq!(h.run(&["ZSCORE", "z", "x"]), dbl(11.0));
         assert_eq!(h.run(&["ZSCORE", "z", "y"]), dbl(21.0));
@@ -163,10 +128,7 @@ fn zadd_nx_adds_only_new_members() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
         zadd(&mut h, "z", &[("10", "x"), ("20", "y"), ("30", "z")]);
-        assert_eq!(
-            h.run(&["ZADD", "z", "nx", "11", "x", "21", "y", "100", "a", "200", "b"]),
-            int(2)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "nx", "11", "x", "21", "y", "100", "a", "200", "b"]), int(2));
         assert_eq!(
             h.run(&["ZMSCORE", "z", "x", "y", "a", "b"]),
             array(vec![dbl(10.0), dbl(20.0), dbl(100.0), dbl(200.0)])
@@ -180,10 +142,7 @@ fn zadd_gt_lt_ch_count_only_what_changed() {
         let mut h = harness(enc);
         let base = [("10", "x"), ("20", "y"), ("30", "z")];
         zadd(&mut h, "z", &base);
-        assert_eq!(
-            h.run(&["ZADD", "z", "gt", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]),
-            int(3)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "gt", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]), int(3));
         assert_eq!(
             h.run(&["ZMSCORE", "z", "x", "y", "z", "foo"]),
             array(vec![dbl(11.0), dbl(21.0), dbl(30.0), dbl(5.0)])
@@ -191,37 +150,19 @@ fn zadd_gt_lt_ch_count_only_what_changed() {
 
         h.run(&["DEL", "z"]);
         zadd(&mut h, "z", &base);
-        assert_eq!(
-            h.run(&["ZADD", "z", "lt", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZMSCORE", "z", "x", "y", "z"]),
-            array(vec![dbl(10.0), dbl(20.0), dbl(29.0)])
-        );
+        assert_eq!(h.run(&["ZADD", "z", "lt", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]), int(2));
+        assert_eq!(h.run(&["ZMSCORE", "z", "x", "y", "z"]), array(vec![dbl(10.0), dbl(20.0), dbl(29.0)]));
 
         h.run(&["DEL", "z"]);
         zadd(&mut h, "z", &base);
-        assert_eq!(
-            h.run(&["ZADD", "z", "gt", "xx", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]),
-            int(2)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "gt", "xx", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]), int(2));
         assert_eq!(h.run(&["ZCARD", "z"]), int(3));
 
         h.run(&["DEL", "z"]);
         zadd(&mut h, "z", &base);
-        assert_eq!(
-            h.run(&["ZADD", "z", "lt", "xx", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]),
-            int(1)
-        );
-        assert_eq!(
-            h.run(&["ZADD", "z", "11", "x", "21", "y", "29", "z"]),
-            int(0)
-        );
-        assert_eq!(
-            h.run(&["ZADD", "z", "ch", "12", "x", "22", "y", "29", "z"]),
-            int(2)
-        );
+        assert_eq!(h.run(&["ZADD", "z", "lt", "xx", "ch", "5", "foo", "11", "x", "21", "y", "29", "z"]), int(1));
+        assert_eq!(h.run(&["ZADD", "z", "11", "x", "21", "y", "29", "z"]), int(0));
+        assert_eq!(h.run(&["ZADD", "z", "ch", "12", "x", "22", "y", "29", "z"]), int(2));
     }
 }
 
@@ -229,53 +170,20 @@ fn zadd_gt_lt_ch_count_only_what_changed() {
 fn zadd_incompatible_options_get_valkey_errors() {
     let mut h = Harness::new();
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["ZADD", "z", "xx", "nx", "10", "x"],
-            "ERR XX and NX options at the same time are not compatible",
-        ),
-        (
-            &["ZADD", "z", "gt", "nx", "10", "x"],
-            "ERR GT, LT, and/or NX options at the same time are not compatible",
-        ),
-        (
-            &["ZADD", "z", "lt", "nx", "10", "x"],
-            "ERR GT, LT, and/or NX options at the same time are not compatible",
-        ),
-        (
-            &["ZADD", "z", "lt", "gt", "10", "x"],
-            "ERR GT, LT, and/or NX options at the same time are not compatible",
-        ),
-        (
-            &["ZADD", "z", "INCR", "15", "x", "10", "y"],
-            "ERR INCR option supports a single increment-element pair",
-        ),
+        (&["ZADD", "z", "xx", "nx", "10", "x"], "ERR XX and NX options at the same time are not compatible"),
+        (&["ZADD", "z", "gt", "nx", "10", "x"], "ERR GT, LT, and/or NX options at the same time are not compatible"),
+        (&["ZADD", "z", "lt", "nx", "10", "x"], "ERR GT, LT, and/or NX options at the same time are not compatible"),
+        (&["ZADD", "z", "lt", "gt", "10", "x"], "ERR GT, LT, and/or NX options at the same time are not compatible"),
+        (&["ZADD", "z", "INCR", "15", "x", "10", "y"], "ERR INCR option supports a single increment-element pair"),
         (&["ZADD", "z", "xx", "10", "x", "20"], "ERR syntax error"),
         (&["ZADD", "z", "nx", "xx"], "ERR syntax error"),
-        (
-            &["ZADD", "z", "10", "a", "20", "b", "30", "c", "40"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZADD", "z", "10", "a", "20", "b", "30.badscore", "c"],
-            "ERR value is not a valid float",
-        ),
-        (
-            &["ZADD", "z", "nan", "abc"],
-            "ERR value is not a valid float",
-        ),
+        (&["ZADD", "z", "10", "a", "20", "b", "30", "c", "40"], "ERR syntax error"),
+        (&["ZADD", "z", "10", "a", "20", "b", "30.badscore", "c"], "ERR value is not a valid float"),
+        (&["ZADD", "z", "nan", "abc"], "ERR value is not a valid float"),
         (&["ZADD", "z", "", "abc"], "ERR value is not a valid float"),
-        (
-            &["ZINCRBY", "z", "nan", "abc"],
-            "ERR value is not a valid float",
-        ),
-        (
-            &["ZINCRBY", "z", "v", "abc"],
-            "ERR value is not a valid float",
-        ),
-        (
-            &["ZINCRBY", "z", "10", "a", "20", "b"],
-            "ERR wrong number of arguments for 'zincrby' command",
-        ),
+        (&["ZINCRBY", "z", "nan", "abc"], "ERR value is not a valid float"),
+        (&["ZINCRBY", "z", "v", "abc"], "ERR value is not a valid float"),
+        (&["ZINCRBY", "z", "10", "a", "20", "b"], "ERR wrong number of arguments for 'zincrby' command"),
         // ZINCRBY parses options as ZADD does: "nx" leaves an odd number of arguments.
         (&["ZINCRBY", "z", "nx", "a"], "ERR syntax error"),
     ];
@@ -313,21 +221,13 @@ fn zadd_incr_lt_gt_not_updated_replies_null() {
         assert_eq!(h.run(&["ZADD", "z", "gt", "incr", "-1", "x"]), null());
         assert_eq!(h.run(&["ZSCORE", "z", "x"]), dbl(28.0));
         h.run(&["ZADD", "z", "+inf", "i", "-inf", "j"]);
-        for (opt, by, member) in [
-            ("lt", "1", "i"),
-            ("gt", "-1", "i"),
-            ("lt", "-1", "i"),
-            ("gt", "1", "i"),
-        ] {
+        for (opt, by, member) in [("lt", "1", "i"), ("gt", "-1", "i"), ("lt", "-1", "i"), ("gt", "1", "i")] {
             assert_eq!(h.run(&["ZADD", "z", opt, "incr", by, member]), null());
         }
         for (opt, by) in [("lt", "1"), ("gt", "-1"), ("lt", "-1"), ("gt", "1")] {
             assert_eq!(h.run(&["ZADD", "z", opt, "incr", by, "j"]), null());
         }
-        assert_eq!(
-            h.run(&["ZMSCORE", "z", "i", "j"]),
-            array(vec![dbl(f64::INFINITY), dbl(f64::NEG_INFINITY)])
-        );
+        assert_eq!(h.run(&["ZMSCORE", "z", "i", "j"]), array(vec![dbl(f64::INFINITY), dbl(f64::NEG_INFINITY)]));
     }
 }
 
@@ -336,10 +236,7 @@ fn zincrby_inf_minus_inf_is_nan_error() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
         assert_eq!(h.run(&["ZINCRBY", "z", "+inf", "abc"]), dbl(f64::INFINITY));
-        assert_eq!(
-            h.run(&["ZINCRBY", "z", "-inf", "abc"]),
-            err("ERR resulting score is not a number (NaN)")
-        );
+        assert_eq!(h.run(&["ZINCRBY", "z", "-inf", "abc"]), err("ERR resulting score is not a number (NaN)"));
         assert_eq!(h.run(&["ZSCORE", "z", "abc"]), dbl(f64::INFINITY));
     }
 }
@@ -350,10 +247,7 @@ fn zadd_nan_midway_keeps_earlier_changes() {
     h.run(&["ZADD", "z", "inf", "a"]);
     // INCR takes one pair, so the only way to hit NaN midway is a single pair; earlier pairs of a
     // plain ZADD can never be NaN (they were parsed).
-    assert_eq!(
-        h.run(&["ZADD", "z", "INCR", "-inf", "a"]),
-        err("ERR resulting score is not a number (NaN)")
-    );
+    assert_eq!(h.run(&["ZADD", "z", "INCR", "-inf", "a"]), err("ERR resulting score is not a number (NaN)"));
     assert_eq!(h.run(&["ZCARD", "z"]), int(1));
 }
 
@@ -365,10 +259,7 @@ fn zadd_against_wrong_type_errors_after_parsing() {
         h.run(&["ZADD", "s", "1", "a"]),
         err("WRONGTYPE Operation against a key holding the wrong kind of value")
     );
-    assert_eq!(
-        h.run(&["ZADD", "s", "x", "a"]),
-        err("ERR value is not a valid float")
-    );
+    assert_eq!(h.run(&["ZADD", "s", "x", "a"]), err("ERR value is not a valid float"));
     for cmd in [
         &["ZINCRBY", "s", "1", "a"][..],
         &["ZREM", "s", "a"],
@@ -392,11 +283,7 @@ fn zadd_against_wrong_type_errors_after_parsing() {
         &["BZPOPMIN", "s", "1"],
         &["BZMPOP", "1", "1", "s", "MAX", "COUNT", "10"],
     ] {
-        assert_eq!(
-            h.run(cmd),
-            err("WRONGTYPE Operation against a key holding the wrong kind of value"),
-            "{cmd:?}"
-        );
+        assert_eq!(h.run(cmd), err("WRONGTYPE Operation against a key holding the wrong kind of value"), "{cmd:?}");
     }
 }
 
@@ -407,14 +294,8 @@ fn zadd_score_double_max_round_trips() {
     h.run(&["ZADD", "zz", dblmax, "dblmax"]);
     assert_eq!(encoding_of(&mut h, "zz"), bulk("listpack"));
     let score = h.run(&["ZSCORE", "zz", "dblmax"]);
-    assert_eq!(
-        wire(&score, Protocol::Resp2),
-        "$23\r\n1.7976931348623157e+308\r\n"
-    );
-    assert_eq!(
-        wire(&score, Protocol::Resp3),
-        ",1.7976931348623157e+308\r\n"
-    );
+    assert_eq!(wire(&score, Protocol::Resp2), "$23\r\n1.7976931348623157e+308\r\n");
+    assert_eq!(wire(&score, Protocol::Resp3), ",1.7976931348623157e+308\r\n");
 }
 
 #[test]
@@ -505,10 +386,7 @@ fn zrem_variadic_counts_removed_members() {
         assert_eq!(h.run(&["ZREM", "z", "c"]), int(1));
         assert_eq!(h.run(&["EXISTS", "z"]), int(0));
         zadd(&mut h, "z", &[("10", "a"), ("20", "b"), ("30", "c")]);
-        assert_eq!(
-            h.run(&["ZREM", "z", "a", "b", "c", "d", "e", "f", "g"]),
-            int(3)
-        );
+        assert_eq!(h.run(&["ZREM", "z", "a", "b", "c", "d", "e", "f", "g"]), int(3));
     }
 }
 
@@ -529,14 +407,7 @@ fn zcard_and_zscore_missing_key_or_member() {
 fn zscore_random_doubles_round_trip_exactly() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
-        let scores = [
-            0.1,
-            1.0 / 3.0,
-            2.0f64.sqrt(),
-            1e-300,
-            123456.789e10,
-            -0.000123456789,
-        ];
+        let scores = [0.1, 1.0 / 3.0, 2.0f64.sqrt(), 1e-300, 123456.789e10, -0.000123456789];
         for (i, s) in scores.iter().enumerate() {
             h.run(&["ZADD", "z", &format!("{s:e}"), &i.to_string()]);
         }
@@ -550,26 +421,11 @@ fn zscore_random_doubles_round_trip_exactly() {
 fn zmscore_missing_key_or_members_are_nulls() {
     let mut h = Harness::new();
     h.run(&["ZADD", "z", "10", "x", "20", "y"]);
-    assert_eq!(
-        h.run(&["ZMSCORE", "z", "x", "y"]),
-        array(vec![dbl(10.0), dbl(20.0)])
-    );
-    assert_eq!(
-        h.run(&["ZMSCORE", "z", "x", "nope"]),
-        array(vec![dbl(10.0), null()])
-    );
-    assert_eq!(
-        h.run(&["ZMSCORE", "nokey", "x", "y"]),
-        array(vec![null(), null()])
-    );
-    assert_eq!(
-        h.run(&["ZMSCORE", "z"]),
-        err("ERR wrong number of arguments for 'zmscore' command")
-    );
-    assert_eq!(
-        wire(&h.run(&["ZMSCORE", "z", "x", "nope"]), Protocol::Resp2),
-        "*2\r\n$2\r\n10\r\n$-1\r\n"
-    );
+    assert_eq!(h.run(&["ZMSCORE", "z", "x", "y"]), array(vec![dbl(10.0), dbl(20.0)]));
+    assert_eq!(h.run(&["ZMSCORE", "z", "x", "nope"]), array(vec![dbl(10.0), null()]));
+    assert_eq!(h.run(&["ZMSCORE", "nokey", "x", "y"]), array(vec![null(), null()]));
+    assert_eq!(h.run(&["ZMSCORE", "z"]), err("ERR wrong number of arguments for 'zmscore' command"));
+    assert_eq!(wire(&h.run(&["ZMSCORE", "z", "x", "nope"]), Protocol::Resp2), "*2\r\n$2\r\n10\r\n$-1\r\n");
 }
 
 // -- ZRANK, ZREVRANK ----------------------------------------------------------------------------------------
@@ -583,26 +439,14 @@ fn zrank_and_zrevrank_with_and_without_score() {
         assert_eq!(h.run(&["ZRANK", "z", "z"]), int(2));
         assert_eq!(h.run(&["ZREVRANK", "z", "x"]), int(2));
         assert_eq!(h.run(&["ZREVRANK", "z", "z"]), int(0));
-        assert_eq!(
-            h.run(&["ZRANK", "z", "y", "withscore"]),
-            array(vec![int(1), dbl(20.0)])
-        );
-        assert_eq!(
-            h.run(&["ZREVRANK", "z", "x", "WITHSCORE"]),
-            array(vec![int(2), dbl(10.0)])
-        );
+        assert_eq!(h.run(&["ZRANK", "z", "y", "withscore"]), array(vec![int(1), dbl(20.0)]));
+        assert_eq!(h.run(&["ZREVRANK", "z", "x", "WITHSCORE"]), array(vec![int(2), dbl(10.0)]));
         assert_eq!(h.run(&["ZRANK", "z", "foo"]), Reply::Null);
         assert_eq!(h.run(&["ZRANK", "z", "foo", "withscore"]), Reply::NullArray);
-        assert_eq!(
-            h.run(&["ZRANK", "nokey", "foo", "withscore"]),
-            Reply::NullArray
-        );
+        assert_eq!(h.run(&["ZRANK", "nokey", "foo", "withscore"]), Reply::NullArray);
         assert_eq!(h.run(&["ZREVRANK", "nokey", "foo"]), Reply::Null);
         h.run(&["ZREM", "z", "y"]);
-        assert_eq!(
-            h.run(&["ZRANK", "z", "z", "withscore"]),
-            array(vec![int(1), dbl(30.0)])
-        );
+        assert_eq!(h.run(&["ZRANK", "z", "z", "withscore"]), array(vec![int(1), dbl(30.0)]));
     }
 }
 
@@ -611,10 +455,7 @@ fn zrank_bad_arguments_get_valkey_errors() {
     let mut h = Harness::new();
     h.run(&["ZADD", "z", "1", "a"]);
     assert_eq!(h.run(&["ZRANK", "z", "a", "foo"]), err("ERR syntax error"));
-    assert_eq!(
-        h.run(&["ZRANK", "z", "a", "withscore", "x"]),
-        err("ERR wrong number of arguments for 'zrank' command")
-    );
+    assert_eq!(h.run(&["ZRANK", "z", "a", "withscore", "x"]), err("ERR wrong number of arguments for 'zrank' command"));
     assert_eq!(
         h.run(&["ZREVRANK", "z", "a", "withscore", "x"]),
         err("ERR wrong number of arguments for 'zrevrank' command")
@@ -625,22 +466,10 @@ fn zrank_bad_arguments_get_valkey_errors() {
 fn zrank_resp_shapes_on_the_wire() {
     let mut h = Harness::resp3();
     h.run(&["ZADD", "z", "1.5", "a"]);
-    assert_eq!(
-        wire(&h.run(&["ZRANK", "z", "a", "withscore"]), Protocol::Resp3),
-        "*2\r\n:0\r\n,1.5\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZRANK", "z", "a", "withscore"]), Protocol::Resp2),
-        "*2\r\n:0\r\n$3\r\n1.5\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZRANK", "z", "b", "withscore"]), Protocol::Resp2),
-        "*-1\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZRANK", "z", "b"]), Protocol::Resp2),
-        "$-1\r\n"
-    );
+    assert_eq!(wire(&h.run(&["ZRANK", "z", "a", "withscore"]), Protocol::Resp3), "*2\r\n:0\r\n,1.5\r\n");
+    assert_eq!(wire(&h.run(&["ZRANK", "z", "a", "withscore"]), Protocol::Resp2), "*2\r\n:0\r\n$3\r\n1.5\r\n");
+    assert_eq!(wire(&h.run(&["ZRANK", "z", "b", "withscore"]), Protocol::Resp2), "*-1\r\n");
+    assert_eq!(wire(&h.run(&["ZRANK", "z", "b"]), Protocol::Resp2), "$-1\r\n");
 }
 
 // -- ZRANGE by rank ---------------------------------------------------------------------------------------------
@@ -649,11 +478,7 @@ fn zrank_resp_shapes_on_the_wire() {
 fn zrange_rank_indices_like_valkey() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
-        zadd(
-            &mut h,
-            "z",
-            &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d")],
-        );
+        zadd(&mut h, "z", &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d")]);
         let cases: &[(&str, &str, &[&str])] = &[
             ("0", "-1", &["a", "b", "c", "d"]),
             ("0", "-2", &["a", "b", "c"]),
@@ -671,11 +496,7 @@ fn zrange_rank_indices_like_valkey() {
             ("1", "-5", &[]),
         ];
         for (start, stop, want) in cases {
-            assert_eq!(
-                h.run(&["ZRANGE", "z", start, stop]),
-                bulks(want),
-                "{enc} {start} {stop}"
-            );
+            assert_eq!(h.run(&["ZRANGE", "z", start, stop]), bulks(want), "{enc} {start} {stop}");
             let mut rev: Vec<&str> = ["d", "c", "b", "a"].to_vec();
             rev.retain(|m| {
                 let asc_rank = ["a", "b", "c", "d"].iter().position(|x| x == m).unwrap();
@@ -690,11 +511,7 @@ fn zrange_rank_indices_like_valkey() {
                 };
                 (span.0..=span.1).contains(&(desc_rank as i64))
             });
-            assert_eq!(
-                h.run(&["ZREVRANGE", "z", start, stop]),
-                bulks(&rev),
-                "{enc} rev {start} {stop}"
-            );
+            assert_eq!(h.run(&["ZREVRANGE", "z", start, stop]), bulks(&rev), "{enc} rev {start} {stop}");
         }
         assert_eq!(
             h.run(&["ZRANGE", "z", "0", "-1", "withscores"]),
@@ -715,19 +532,13 @@ fn zrange_withscores_resp3_nests_pairs() {
         zadd(&mut h, "z", &[("1", "a"), ("2", "b")]);
         let reply = h.run(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]);
         assert_eq!(reply, pairs(&[("a", 1.0), ("b", 2.0)]));
-        assert_eq!(
-            wire(&reply, Protocol::Resp3),
-            "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n"
-        );
+        assert_eq!(wire(&reply, Protocol::Resp3), "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
         assert_eq!(h.run(&["ZRANGE", "z", "0", "-1"]), bulks(&["a", "b"]));
     }
     let mut h = Harness::new();
     h.run(&["ZADD", "z", "1", "a"]);
     assert_eq!(
-        wire(
-            &h.run(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]),
-            Protocol::Resp2
-        ),
+        wire(&h.run(&["ZRANGE", "z", "0", "-1", "WITHSCORES"]), Protocol::Resp2),
         "*2\r\n$1\r\na\r\n$1\r\n1\r\n"
     );
 }
@@ -745,68 +556,21 @@ fn zrange_bad_options_get_valkey_errors() {
             &["ZRANGE", "z", "0", "-1", "BYLEX", "WITHSCORES"],
             "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
         ),
-        (
-            &["ZREVRANGE", "z", "0", "-1", "BYSCORE"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZRANGEBYSCORE", "z", "0", "-1", "REV"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZRANGE", "z", "0", "-1", "BYSCORE", "BYLEX"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZRANGE", "z", "0", "-1", "LIMIT", "1"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZRANGE", "z", "0", "-1", "BYSCORE", "LIMIT", "x", "1"],
-            "ERR value is not an integer or out of range",
-        ),
-        (
-            &["ZRANGE", "z", "a", "-1"],
-            "ERR value is not an integer or out of range",
-        ),
-        (
-            &[
-                "ZRANGE", "z", "0", "1", "BYSCORE", "REV", "LIMIT", "0", "2", "bogus",
-            ],
-            "ERR syntax error",
-        ),
-        (
-            &["ZRANGEBYSCORE", "z", "str", "1"],
-            "ERR min or max is not a float",
-        ),
-        (
-            &["ZRANGEBYSCORE", "z", "1", "str"],
-            "ERR min or max is not a float",
-        ),
-        (
-            &["ZRANGEBYSCORE", "z", "1", "NaN"],
-            "ERR min or max is not a float",
-        ),
-        (
-            &["ZRANGEBYLEX", "z", "foo", "bar"],
-            "ERR min or max not valid string range item",
-        ),
-        (
-            &["ZRANGEBYLEX", "z", "[foo", "bar"],
-            "ERR min or max not valid string range item",
-        ),
-        (
-            &["ZRANGEBYLEX", "z", "foo", "[bar"],
-            "ERR min or max not valid string range item",
-        ),
-        (
-            &["ZRANGEBYLEX", "z", "+x", "[bar"],
-            "ERR min or max not valid string range item",
-        ),
-        (
-            &["ZRANGEBYLEX", "z", "-x", "[bar"],
-            "ERR min or max not valid string range item",
-        ),
+        (&["ZREVRANGE", "z", "0", "-1", "BYSCORE"], "ERR syntax error"),
+        (&["ZRANGEBYSCORE", "z", "0", "-1", "REV"], "ERR syntax error"),
+        (&["ZRANGE", "z", "0", "-1", "BYSCORE", "BYLEX"], "ERR syntax error"),
+        (&["ZRANGE", "z", "0", "-1", "LIMIT", "1"], "ERR syntax error"),
+        (&["ZRANGE", "z", "0", "-1", "BYSCORE", "LIMIT", "x", "1"], "ERR value is not an integer or out of range"),
+        (&["ZRANGE", "z", "a", "-1"], "ERR value is not an integer or out of range"),
+        (&["ZRANGE", "z", "0", "1", "BYSCORE", "REV", "LIMIT", "0", "2", "bogus"], "ERR syntax error"),
+        (&["ZRANGEBYSCORE", "z", "str", "1"], "ERR min or max is not a float"),
+        (&["ZRANGEBYSCORE", "z", "1", "str"], "ERR min or max is not a float"),
+        (&["ZRANGEBYSCORE", "z", "1", "NaN"], "ERR min or max is not a float"),
+        (&["ZRANGEBYLEX", "z", "foo", "bar"], "ERR min or max not valid string range item"),
+        (&["ZRANGEBYLEX", "z", "[foo", "bar"], "ERR min or max not valid string range item"),
+        (&["ZRANGEBYLEX", "z", "foo", "[bar"], "ERR min or max not valid string range item"),
+        (&["ZRANGEBYLEX", "z", "+x", "[bar"], "ERR min or max not valid string range item"),
+        (&["ZRANGEBYLEX", "z", "-x", "[bar"], "ERR min or max not valid string range item"),
         (
             &["ZRANGEBYLEX", "z", "-", "+", "WITHSCORES"],
             "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
@@ -815,24 +579,15 @@ fn zrange_bad_options_get_valkey_errors() {
             &["ZRANGESTORE", "d", "z", "0", "-1", "limit", "1", "2"],
             "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
         ),
-        (
-            &["ZRANGESTORE", "d", "z", "0", "-1", "WITHSCORES"],
-            "ERR syntax error",
-        ),
+        (&["ZRANGESTORE", "d", "z", "0", "-1", "WITHSCORES"], "ERR syntax error"),
     ];
     for (argv, want) in cases {
         assert_eq!(h.run(argv), err(want), "{argv:?}");
     }
     // Valkey only checks that LIMIT's count differs from -1: an explicit "LIMIT 0 -1" passes.
-    assert_eq!(
-        h.run(&["ZRANGE", "z", "0", "-1", "LIMIT", "0", "-1"]),
-        bulks(&["a", "b"])
-    );
+    assert_eq!(h.run(&["ZRANGE", "z", "0", "-1", "LIMIT", "0", "-1"]), bulks(&["a", "b"]));
     // Errors in the range come before the key is looked up.
-    assert_eq!(
-        h.run(&["ZRANGEBYSCORE", "nokey", "x", "1"]),
-        err("ERR min or max is not a float")
-    );
+    assert_eq!(h.run(&["ZRANGEBYSCORE", "nokey", "x", "1"]), err("ERR min or max is not a float"));
 }
 
 // -- ZRANGEBYSCORE, ZCOUNT --------------------------------------------------------------------------------------
@@ -861,11 +616,7 @@ fn zrangebyscore_inclusive_exclusive_and_empty_ranges() {
             ("ZREVRANGEBYSCORE", "(+inf", "(4", &["f"]),
         ];
         for (cmd, min, max, want) in cases {
-            assert_eq!(
-                h.run(&[cmd, "zset", min, max]),
-                bulks(want),
-                "{enc} {cmd} {min} {max}"
-            );
+            assert_eq!(h.run(&[cmd, "zset", min, max]), bulks(want), "{enc} {cmd} {min} {max}");
         }
         assert_eq!(h.run(&["ZCOUNT", "zset", "0", "3"]), int(3));
         assert_eq!(h.run(&["ZCOUNT", "zset", "(0", "(3"]), int(2));
@@ -891,11 +642,7 @@ fn zrangebyscore_inclusive_exclusive_and_empty_ranges() {
             ("ZRANGEBYSCORE", "(2.4", "(2.6"),
         ];
         for (cmd, min, max) in empty {
-            assert_eq!(
-                h.run(&[cmd, "zset", min, max]),
-                bulks(&[]),
-                "{enc} {cmd} {min} {max}"
-            );
+            assert_eq!(h.run(&[cmd, "zset", min, max]), bulks(&[]), "{enc} {cmd} {min} {max}");
         }
         assert_eq!(h.run(&["ZCOUNT", "zset", "2.4", "2.6"]), int(0));
         assert_eq!(h.run(&["ZCOUNT", "zset", "4", "2"]), int(0));
@@ -935,44 +682,14 @@ fn zrangebyscore_withscores_and_limit() {
             );
         }
         assert_eq!(
-            h.run(&[
-                "ZRANGEBYSCORE",
-                "zset",
-                "2",
-                "5",
-                "LIMIT",
-                "2",
-                "3",
-                "WITHSCORES"
-            ]),
+            h.run(&["ZRANGEBYSCORE", "zset", "2", "5", "LIMIT", "2", "3", "WITHSCORES"]),
             flat(&[("e", 4.0), ("f", 5.0)])
         );
         assert_eq!(
-            h.run(&[
-                "ZREVRANGEBYSCORE",
-                "zset",
-                "5",
-                "2",
-                "LIMIT",
-                "2",
-                "3",
-                "WITHSCORES"
-            ]),
+            h.run(&["ZREVRANGEBYSCORE", "zset", "5", "2", "LIMIT", "2", "3", "WITHSCORES"]),
             flat(&[("d", 3.0), ("c", 2.0)])
         );
-        assert_eq!(
-            h.run(&[
-                "ZRANGEBYSCORE",
-                "zset",
-                "2",
-                "5",
-                "LIMIT",
-                "12",
-                "13",
-                "WITHSCORES"
-            ]),
-            bulks(&[])
-        );
+        assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "2", "5", "LIMIT", "12", "13", "WITHSCORES"]), bulks(&[]));
     }
 }
 
@@ -985,41 +702,13 @@ fn zrangebyscore_limit_on_long_set_matches_offsets() {
             h.run(&["ZADD", "zset", &s, &format!("i{i}")]);
         }
         let cases: &[LimitCase] = &[
-            (
-                "ZRANGEBYSCORE",
-                "0",
-                "20",
-                "12",
-                "3",
-                &["i12", "i13", "i14"],
-            ),
+            ("ZRANGEBYSCORE", "0", "20", "12", "3", &["i12", "i13", "i14"]),
             ("ZRANGEBYSCORE", "0", "20", "14", "2", &["i14", "i15"]),
-            (
-                "ZRANGEBYSCORE",
-                "0",
-                "30",
-                "19",
-                "3",
-                &["i19", "i20", "i21"],
-            ),
+            ("ZRANGEBYSCORE", "0", "30", "19", "3", &["i19", "i20", "i21"]),
             ("ZRANGEBYSCORE", "10", "30", "19", "2", &["i29"]),
-            (
-                "ZREVRANGEBYSCORE",
-                "30",
-                "10",
-                "12",
-                "3",
-                &["i17", "i16", "i15"],
-            ),
+            ("ZREVRANGEBYSCORE", "30", "10", "12", "3", &["i17", "i16", "i15"]),
             ("ZREVRANGEBYSCORE", "20", "0", "14", "2", &["i6", "i5"]),
-            (
-                "ZREVRANGEBYSCORE",
-                "20",
-                "0",
-                "18",
-                "5",
-                &["i2", "i1", "i0"],
-            ),
+            ("ZREVRANGEBYSCORE", "20", "0", "18", "5", &["i2", "i1", "i0"]),
             ("ZREVRANGEBYSCORE", "20", "0", "20", "5", &["i0"]),
         ];
         for (cmd, min, max, off, count, want) in cases {
@@ -1038,32 +727,14 @@ fn zrangebyscore_negative_offset_depends_on_encoding_as_in_valkey() {
     // zslNthInRange counts a negative offset from the other end of the range.
     let mut h = harness("listpack");
     default_zset(&mut h);
-    assert_eq!(
-        h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-2", "10"]),
-        bulks(&[])
-    );
-    assert_eq!(
-        h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-1", "10"]),
-        bulks(&[])
-    );
+    assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-2", "10"]), bulks(&[]));
+    assert_eq!(h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-1", "10"]), bulks(&[]));
     let mut h = harness("skiplist");
     default_zset(&mut h);
-    assert_eq!(
-        h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-2", "10"]),
-        bulks(&["e", "f"])
-    );
-    assert_eq!(
-        h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-1", "10"]),
-        bulks(&["b"])
-    );
-    assert_eq!(
-        h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-2", "10"]),
-        bulks(&["c", "b"])
-    );
-    assert_eq!(
-        h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-9", "10"]),
-        bulks(&[])
-    );
+    assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-2", "10"]), bulks(&["e", "f"]));
+    assert_eq!(h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-1", "10"]), bulks(&["b"]));
+    assert_eq!(h.run(&["ZREVRANGEBYSCORE", "zset", "5", "1", "LIMIT", "-2", "10"]), bulks(&["c", "b"]));
+    assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "1", "5", "LIMIT", "-9", "10"]), bulks(&[]));
 }
 
 #[test]
@@ -1071,10 +742,7 @@ fn zrangebyscore_bounds_parse_like_strtod() {
     let mut h = Harness::new();
     default_zset(&mut h);
     // strtod: hex, leading spaces, and the empty string (0) are all valid bounds.
-    assert_eq!(
-        h.run(&["ZRANGEBYSCORE", "zset", "0x1", " 2"]),
-        bulks(&["b", "c"])
-    );
+    assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "0x1", " 2"]), bulks(&["b", "c"]));
     assert_eq!(h.run(&["ZRANGEBYSCORE", "zset", "", "1"]), bulks(&["b"]));
     assert_eq!(h.run(&["ZCOUNT", "zset", "(", "1"]), int(1));
     assert_eq!(h.run(&["ZCOUNT", "zset", "1e400", "inf"]), int(1));
@@ -1093,12 +761,7 @@ fn zrangebylex_inclusive_exclusive_and_empty() {
             ("ZRANGEBYLEX", "[g", "+", &["great", "hill", "omega"]),
             ("ZREVRANGEBYLEX", "[cool", "-", &["cool", "bar", "alpha"]),
             ("ZREVRANGEBYLEX", "[down", "[bar", &["down", "cool", "bar"]),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[d",
-                &["omega", "hill", "great", "foo", "elephant", "down"],
-            ),
+            ("ZREVRANGEBYLEX", "+", "[d", &["omega", "hill", "great", "foo", "elephant", "down"]),
             ("ZRANGEBYLEX", "-", "(cool", &["alpha", "bar"]),
             ("ZRANGEBYLEX", "(bar", "(down", &["cool"]),
             ("ZRANGEBYLEX", "(great", "+", &["hill", "omega"]),
@@ -1146,16 +809,9 @@ fn zlexcount_edges() {
             ("+", "+", 0),
         ];
         for (min, max, want) in cases {
-            assert_eq!(
-                h.run(&["ZLEXCOUNT", "zset", min, max]),
-                int(*want),
-                "{enc} {min} {max}"
-            );
+            assert_eq!(h.run(&["ZLEXCOUNT", "zset", min, max]), int(*want), "{enc} {min} {max}");
         }
-        assert_eq!(
-            h.run(&["ZLEXCOUNT", "zset", "a", "+"]),
-            err("ERR min or max not valid string range item")
-        );
+        assert_eq!(h.run(&["ZLEXCOUNT", "zset", "a", "+"]), err("ERR min or max not valid string range item"));
         assert_eq!(h.run(&["ZLEXCOUNT", "nokey", "-", "+"]), int(0));
     }
 }
@@ -1172,38 +828,10 @@ fn zrangebylex_with_limit() {
             ("ZRANGEBYLEX", "[bar", "[down", "2", "0", &[]),
             ("ZRANGEBYLEX", "[bar", "[down", "0", "1", &["bar"]),
             ("ZRANGEBYLEX", "[bar", "[down", "1", "1", &["cool"]),
-            (
-                "ZRANGEBYLEX",
-                "[bar",
-                "[down",
-                "0",
-                "100",
-                &["bar", "cool", "down"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[d",
-                "0",
-                "5",
-                &["omega", "hill", "great", "foo", "elephant"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[d",
-                "0",
-                "4",
-                &["omega", "hill", "great", "foo"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[d",
-                "2",
-                "3",
-                &["great", "foo", "elephant"],
-            ),
+            ("ZRANGEBYLEX", "[bar", "[down", "0", "100", &["bar", "cool", "down"]),
+            ("ZREVRANGEBYLEX", "+", "[d", "0", "5", &["omega", "hill", "great", "foo", "elephant"]),
+            ("ZREVRANGEBYLEX", "+", "[d", "0", "4", &["omega", "hill", "great", "foo"]),
+            ("ZREVRANGEBYLEX", "+", "[d", "2", "3", &["great", "foo", "elephant"]),
         ];
         for (cmd, min, max, off, count, want) in cases {
             assert_eq!(
@@ -1220,55 +848,13 @@ fn zrangebylex_with_limit() {
             ("ZRANGEBYLEX", "[max", "[tree", "12", "0", &[]),
             ("ZRANGEBYLEX", "[max", "[null", "0", "1", &["max"]),
             ("ZRANGEBYLEX", "[max", "[null", "1", "1", &["null"]),
-            (
-                "ZRANGEBYLEX",
-                "[max",
-                "[point",
-                "0",
-                "100",
-                &["max", "null", "omega", "point"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[o",
-                "0",
-                "5",
-                &["tree", "sea", "result", "query", "point"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[o",
-                "0",
-                "4",
-                &["tree", "sea", "result", "query"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[l",
-                "5",
-                "4",
-                &["omega", "null", "max", "lip"],
-            ),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[a",
-                "15",
-                "2",
-                &["elephant", "down"],
-            ),
+            ("ZRANGEBYLEX", "[max", "[point", "0", "100", &["max", "null", "omega", "point"]),
+            ("ZREVRANGEBYLEX", "+", "[o", "0", "5", &["tree", "sea", "result", "query", "point"]),
+            ("ZREVRANGEBYLEX", "+", "[o", "0", "4", &["tree", "sea", "result", "query"]),
+            ("ZREVRANGEBYLEX", "+", "[l", "5", "4", &["omega", "null", "max", "lip"]),
+            ("ZREVRANGEBYLEX", "+", "[a", "15", "2", &["elephant", "down"]),
             ("ZREVRANGEBYLEX", "+", "-", "18", "6", &["bar", "alpha"]),
-            (
-                "ZREVRANGEBYLEX",
-                "+",
-                "[c",
-                "12",
-                "3",
-                &["hill", "great", "foo"],
-            ),
+            ("ZREVRANGEBYLEX", "+", "[c", "12", "3", &["hill", "great", "foo"]),
         ];
         for (cmd, min, max, off, count, want) in cases {
             assert_eq!(
@@ -1283,9 +869,7 @@ fn zrangebylex_with_limit() {
 #[test]
 fn zrangebylex_binary_members_compare_as_bytes() {
     let mut h = Harness::new();
-    h.run_bytes(&[
-        b"ZADD", b"z", b"0", b"a\x00b", b"0", b"a", b"0", b"\xff", b"0", b"ab",
-    ]);
+    h.run_bytes(&[b"ZADD", b"z", b"0", b"a\x00b", b"0", b"a", b"0", b"\xff", b"0", b"ab"]);
     assert_eq!(
         h.run_bytes(&[b"ZRANGEBYLEX", b"z", b"-", b"+"]),
         Reply::Array(vec![
@@ -1295,10 +879,7 @@ fn zrangebylex_binary_members_compare_as_bytes() {
             Reply::bulk(&b"\xff"[..])
         ])
     );
-    assert_eq!(
-        h.run_bytes(&[b"ZLEXCOUNT", b"z", b"(a", b"[a\x00c"]),
-        int(1)
-    );
+    assert_eq!(h.run_bytes(&[b"ZLEXCOUNT", b"z", b"(a", b"[a\x00c"]), int(1));
 }
 
 // -- ZREMRANGEBY* ------------------------------------------------------------------------------------------------
@@ -1309,11 +890,7 @@ fn zremrangebyscore_ranges_and_key_deletion() {
         let mut h = harness(enc);
         let mut rem = |min: &str, max: &str| {
             h.run(&["DEL", "zset"]);
-            zadd(
-                &mut h,
-                "zset",
-                &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")],
-            );
+            zadd(&mut h, "zset", &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")]);
             let n = h.run(&["ZREMRANGEBYSCORE", "zset", min, max]);
             (n, h.run(&["ZRANGE", "zset", "0", "-1"]))
         };
@@ -1336,14 +913,8 @@ fn zremrangebyscore_ranges_and_key_deletion() {
         }
         assert_eq!(rem("1", "5").0, int(5));
         assert_eq!(h.run(&["EXISTS", "zset"]), int(0));
-        assert_eq!(
-            h.run(&["ZREMRANGEBYSCORE", "fooz", "str", "1"]),
-            err("ERR min or max is not a float")
-        );
-        assert_eq!(
-            h.run(&["ZREMRANGEBYSCORE", "fooz", "1", "NaN"]),
-            err("ERR min or max is not a float")
-        );
+        assert_eq!(h.run(&["ZREMRANGEBYSCORE", "fooz", "str", "1"]), err("ERR min or max is not a float"));
+        assert_eq!(h.run(&["ZREMRANGEBYSCORE", "fooz", "1", "NaN"]), err("ERR min or max is not a float"));
         assert_eq!(h.run(&["ZREMRANGEBYSCORE", "fooz", "1", "2"]), int(0));
     }
 }
@@ -1354,11 +925,7 @@ fn zremrangebyrank_ranges_and_key_deletion() {
         let mut h = harness(enc);
         let mut rem = |start: &str, stop: &str| {
             h.run(&["DEL", "zset"]);
-            zadd(
-                &mut h,
-                "zset",
-                &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")],
-            );
+            zadd(&mut h, "zset", &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")]);
             let n = h.run(&["ZREMRANGEBYRANK", "zset", start, stop]);
             (n, h.run(&["ZRANGE", "zset", "0", "-1"]))
         };
@@ -1370,17 +937,10 @@ fn zremrangebyrank_ranges_and_key_deletion() {
             ("0", "10", 5, &[]),
         ];
         for (start, stop, n, left) in cases {
-            assert_eq!(
-                rem(start, stop),
-                (int(*n), bulks(left)),
-                "{enc} {start} {stop}"
-            );
+            assert_eq!(rem(start, stop), (int(*n), bulks(left)), "{enc} {start} {stop}");
         }
         assert_eq!(h.run(&["EXISTS", "zset"]), int(0));
-        assert_eq!(
-            h.run(&["ZREMRANGEBYRANK", "zset", "x", "1"]),
-            err("ERR value is not an integer or out of range")
-        );
+        assert_eq!(h.run(&["ZREMRANGEBYRANK", "zset", "x", "1"]), err("ERR value is not an integer or out of range"));
     }
 }
 
@@ -1393,48 +953,14 @@ fn zremrangebylex_ranges_and_key_deletion() {
             let n = h.run(&["ZREMRANGEBYLEX", "zset", min, max]);
             (n, h.run(&["ZRANGE", "zset", "0", "-1"]))
         };
-        let all = [
-            "alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "omega",
-        ];
+        let all = ["alpha", "bar", "cool", "down", "elephant", "foo", "great", "hill", "omega"];
         let cases: &[(&str, &str, i64, &[&str])] = &[
-            (
-                "-",
-                "[cool",
-                3,
-                &["down", "elephant", "foo", "great", "hill", "omega"],
-            ),
-            (
-                "[bar",
-                "[down",
-                3,
-                &["alpha", "elephant", "foo", "great", "hill", "omega"],
-            ),
-            (
-                "[g",
-                "+",
-                3,
-                &["alpha", "bar", "cool", "down", "elephant", "foo"],
-            ),
-            (
-                "-",
-                "(cool",
-                2,
-                &["cool", "down", "elephant", "foo", "great", "hill", "omega"],
-            ),
-            (
-                "(bar",
-                "(down",
-                1,
-                &[
-                    "alpha", "bar", "down", "elephant", "foo", "great", "hill", "omega",
-                ],
-            ),
-            (
-                "(great",
-                "+",
-                2,
-                &["alpha", "bar", "cool", "down", "elephant", "foo", "great"],
-            ),
+            ("-", "[cool", 3, &["down", "elephant", "foo", "great", "hill", "omega"]),
+            ("[bar", "[down", 3, &["alpha", "elephant", "foo", "great", "hill", "omega"]),
+            ("[g", "+", 3, &["alpha", "bar", "cool", "down", "elephant", "foo"]),
+            ("-", "(cool", 2, &["cool", "down", "elephant", "foo", "great", "hill", "omega"]),
+            ("(bar", "(down", 1, &["alpha", "bar", "down", "elephant", "foo", "great", "hill", "omega"]),
+            ("(great", "+", 2, &["alpha", "bar", "cool", "down", "elephant", "foo", "great"]),
             ("(az", "(b", 0, &all),
             ("(z", "+", 0, &all),
             ("-", "[aaaa", 0, &all),
@@ -1444,10 +970,7 @@ fn zremrangebylex_ranges_and_key_deletion() {
         }
         assert_eq!(rem("-", "+").0, int(9));
         assert_eq!(h.run(&["EXISTS", "zset"]), int(0));
-        assert_eq!(
-            h.run(&["ZREMRANGEBYLEX", "zset", "x", "+"]),
-            err("ERR min or max not valid string range item")
-        );
+        assert_eq!(h.run(&["ZREMRANGEBYLEX", "zset", "x", "+"]), err("ERR min or max not valid string range item"));
     }
 }
 
@@ -1471,27 +994,12 @@ fn zunion_zinter_zdiff_against_missing_keys() {
         assert_eq!(h.run(&["ZINTERCARD", "1", "zseta", "limit", "0"]), int(0));
         assert_eq!(h.run(&["ZDIFF", "1", "zseta"]), bulks(&[]));
         zadd(&mut h, "zseta", &[("1", "a"), ("2", "b")]);
-        assert_eq!(
-            h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb"]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("a", 1.0), ("b", 2.0)])
-        );
-        assert_eq!(
-            h.run(&["ZUNION", "2", "zseta", "zsetb", "withscores"]),
-            flat(&[("a", 1.0), ("b", 2.0)])
-        );
-        assert_eq!(
-            h.run(&["ZINTER", "2", "zseta", "zsetb", "withscores"]),
-            bulks(&[])
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb"]), int(2));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("a", 1.0), ("b", 2.0)]));
+        assert_eq!(h.run(&["ZUNION", "2", "zseta", "zsetb", "withscores"]), flat(&[("a", 1.0), ("b", 2.0)]));
+        assert_eq!(h.run(&["ZINTER", "2", "zseta", "zsetb", "withscores"]), bulks(&[]));
         assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb"]), int(0));
-        assert_eq!(
-            h.run(&["ZDIFF", "2", "zseta", "zsetb", "withscores"]),
-            flat(&[("a", 1.0), ("b", 2.0)])
-        );
+        assert_eq!(h.run(&["ZDIFF", "2", "zseta", "zsetb", "withscores"]), flat(&[("a", 1.0), ("b", 2.0)]));
     }
 }
 
@@ -1500,170 +1008,52 @@ fn zunionstore_weights_and_aggregates() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
         algebra_fixture(&mut h);
-        assert_eq!(
-            h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb"]),
-            int(4)
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb"]), int(4));
         assert_eq!(
             h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
             flat(&[("a", 1.0), ("b", 3.0), ("d", 3.0), ("c", 5.0)])
         );
-        assert_eq!(
-            h.run(&[
-                "ZUNIONSTORE",
-                "zsetc",
-                "2",
-                "zseta",
-                "zsetb",
-                "weights",
-                "2",
-                "3"
-            ]),
-            int(4)
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb", "weights", "2", "3"]), int(4));
         assert_eq!(
             h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
             flat(&[("a", 2.0), ("b", 7.0), ("d", 9.0), ("c", 12.0)])
         );
         assert_eq!(
-            h.run(&[
-                "ZUNION",
-                "2",
-                "zseta",
-                "zsetb",
-                "weights",
-                "2",
-                "3",
-                "withscores"
-            ]),
+            h.run(&["ZUNION", "2", "zseta", "zsetb", "weights", "2", "3", "withscores"]),
             flat(&[("a", 2.0), ("b", 7.0), ("d", 9.0), ("c", 12.0)])
         );
         assert_eq!(
-            h.run(&[
-                "ZINTER",
-                "2",
-                "zseta",
-                "zsetb",
-                "weights",
-                "2",
-                "3",
-                "withscores"
-            ]),
+            h.run(&["ZINTER", "2", "zseta", "zsetb", "weights", "2", "3", "withscores"]),
             flat(&[("b", 7.0), ("c", 12.0)])
         );
-        assert_eq!(
-            h.run(&[
-                "ZUNIONSTORE",
-                "zsetc",
-                "2",
-                "zseta",
-                "zsetb",
-                "aggregate",
-                "min"
-            ]),
-            int(4)
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb", "aggregate", "min"]), int(4));
         assert_eq!(
             h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
             flat(&[("a", 1.0), ("b", 1.0), ("c", 2.0), ("d", 3.0)])
         );
         assert_eq!(
-            h.run(&[
-                "ZINTER",
-                "2",
-                "zseta",
-                "zsetb",
-                "aggregate",
-                "min",
-                "withscores"
-            ]),
+            h.run(&["ZINTER", "2", "zseta", "zsetb", "aggregate", "min", "withscores"]),
             flat(&[("b", 1.0), ("c", 2.0)])
         );
-        assert_eq!(
-            h.run(&[
-                "ZUNIONSTORE",
-                "zsetc",
-                "2",
-                "zseta",
-                "zsetb",
-                "aggregate",
-                "max"
-            ]),
-            int(4)
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "zseta", "zsetb", "aggregate", "max"]), int(4));
         assert_eq!(
             h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
             flat(&[("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 3.0)])
         );
         assert_eq!(
-            h.run(&[
-                "ZINTER",
-                "2",
-                "zseta",
-                "zsetb",
-                "aggregate",
-                "max",
-                "withscores"
-            ]),
+            h.run(&["ZINTER", "2", "zseta", "zsetb", "aggregate", "max", "withscores"]),
             flat(&[("b", 2.0), ("c", 3.0)])
         );
-        assert_eq!(
-            h.run(&["ZINTERSTORE", "zsetc", "2", "zseta", "zsetb"]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("b", 3.0), ("c", 5.0)])
-        );
-        assert_eq!(
-            h.run(&[
-                "ZINTERSTORE",
-                "zsetc",
-                "2",
-                "zseta",
-                "zsetb",
-                "weights",
-                "2",
-                "3"
-            ]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("b", 7.0), ("c", 12.0)])
-        );
-        assert_eq!(
-            h.run(&[
-                "ZINTERSTORE",
-                "zsetc",
-                "2",
-                "zseta",
-                "zsetb",
-                "aggregate",
-                "min"
-            ]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("b", 1.0), ("c", 2.0)])
-        );
-        assert_eq!(
-            h.run(&["ZDIFFSTORE", "zsetc", "2", "zseta", "zsetb"]),
-            int(1)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("a", 1.0)])
-        );
-        assert_eq!(
-            h.run(&["ZDIFF", "2", "zseta", "zsetb", "withscores"]),
-            flat(&[("a", 1.0)])
-        );
-        assert_eq!(
-            h.run(&["ZDIFFSTORE", "zsetc", "2", "zseta", "zseta"]),
-            int(0)
-        );
+        assert_eq!(h.run(&["ZINTERSTORE", "zsetc", "2", "zseta", "zsetb"]), int(2));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("b", 3.0), ("c", 5.0)]));
+        assert_eq!(h.run(&["ZINTERSTORE", "zsetc", "2", "zseta", "zsetb", "weights", "2", "3"]), int(2));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("b", 7.0), ("c", 12.0)]));
+        assert_eq!(h.run(&["ZINTERSTORE", "zsetc", "2", "zseta", "zsetb", "aggregate", "min"]), int(2));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("b", 1.0), ("c", 2.0)]));
+        assert_eq!(h.run(&["ZDIFFSTORE", "zsetc", "2", "zseta", "zsetb"]), int(1));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("a", 1.0)]));
+        assert_eq!(h.run(&["ZDIFF", "2", "zseta", "zsetb", "withscores"]), flat(&[("a", 1.0)]));
+        assert_eq!(h.run(&["ZDIFFSTORE", "zsetc", "2", "zseta", "zseta"]), int(0));
         assert_eq!(h.run(&["EXISTS", "zsetc"]), int(0));
     }
 }
@@ -1673,42 +1063,15 @@ fn zintercard_limits_and_errors() {
     let mut h = Harness::new();
     algebra_fixture(&mut h);
     assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb"]), int(2));
-    assert_eq!(
-        h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "0"]),
-        int(2)
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "1"]),
-        int(1)
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "10"]),
-        int(2)
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "1", "zseta", "zseta"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "1", "zseta", "bar_arg"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "1", "zseta", "LIMIT"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "1", "myset", "LIMIT", "-1"]),
-        err("ERR LIMIT can't be negative")
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "1", "myset", "LIMIT", "a"]),
-        err("ERR LIMIT can't be negative")
-    );
-    assert_eq!(
-        h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "WEIGHTS", "1", "2"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "0"]), int(2));
+    assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "1"]), int(1));
+    assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "limit", "10"]), int(2));
+    assert_eq!(h.run(&["ZINTERCARD", "1", "zseta", "zseta"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZINTERCARD", "1", "zseta", "bar_arg"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZINTERCARD", "1", "zseta", "LIMIT"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZINTERCARD", "1", "myset", "LIMIT", "-1"]), err("ERR LIMIT can't be negative"));
+    assert_eq!(h.run(&["ZINTERCARD", "1", "myset", "LIMIT", "a"]), err("ERR LIMIT can't be negative"));
+    assert_eq!(h.run(&["ZINTERCARD", "2", "zseta", "zsetb", "WEIGHTS", "1", "2"]), err("ERR syntax error"));
 }
 
 #[test]
@@ -1721,24 +1084,12 @@ fn zunion_integer_members_and_resp3_pairs() {
             h.run(&["ZUNION", "2", "zsetd", "zsetf", "withscores"]),
             flat(&[("1", 2.0), ("2", 2.0), ("4", 4.0), ("3", 6.0)])
         );
-        assert_eq!(
-            h.run(&["ZINTER", "2", "zsetd", "zsetf", "withscores"]),
-            flat(&[("1", 2.0), ("3", 6.0)])
-        );
+        assert_eq!(h.run(&["ZINTER", "2", "zsetd", "zsetf", "withscores"]), flat(&[("1", 2.0), ("3", 6.0)]));
         assert_eq!(h.run(&["ZINTERCARD", "2", "zsetd", "zsetf"]), int(2));
-        assert_eq!(
-            h.run(&["ZDIFF", "2", "zsetd", "zsetf", "withscores"]),
-            flat(&[("2", 2.0)])
-        );
+        assert_eq!(h.run(&["ZDIFF", "2", "zsetd", "zsetf", "withscores"]), flat(&[("2", 2.0)]));
         h.set_proto(h.client, Protocol::Resp3);
-        assert_eq!(
-            h.run(&["ZINTER", "2", "zsetd", "zsetf", "withscores"]),
-            pairs(&[("1", 2.0), ("3", 6.0)])
-        );
-        assert_eq!(
-            h.run(&["ZINTER", "2", "zsetd", "zsetf"]),
-            bulks(&["1", "3"])
-        );
+        assert_eq!(h.run(&["ZINTER", "2", "zsetd", "zsetf", "withscores"]), pairs(&[("1", 2.0), ("3", 6.0)]));
+        assert_eq!(h.run(&["ZINTER", "2", "zsetd", "zsetf"]), bulks(&["1", "3"]));
     }
 }
 
@@ -1748,77 +1099,23 @@ fn zunionstore_plain_sets_score_one() {
         let mut h = harness(enc);
         algebra_fixture(&mut h);
         h.run(&["SADD", "seta", "a", "b", "c"]);
-        assert_eq!(
-            h.run(&[
-                "ZUNIONSTORE",
-                "zsetc",
-                "2",
-                "seta",
-                "zsetb",
-                "weights",
-                "2",
-                "3"
-            ]),
-            int(4)
-        );
+        assert_eq!(h.run(&["ZUNIONSTORE", "zsetc", "2", "seta", "zsetb", "weights", "2", "3"]), int(4));
         assert_eq!(
             h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
             flat(&[("a", 2.0), ("b", 5.0), ("c", 8.0), ("d", 9.0)])
         );
-        assert_eq!(
-            h.run(&[
-                "ZINTERSTORE",
-                "zsetc",
-                "2",
-                "seta",
-                "zsetb",
-                "weights",
-                "2",
-                "3"
-            ]),
-            int(2)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("b", 5.0), ("c", 8.0)])
-        );
-        assert_eq!(
-            h.run(&["ZDIFFSTORE", "zsetc", "2", "seta", "zsetb"]),
-            int(1)
-        );
-        assert_eq!(
-            h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]),
-            flat(&[("a", 1.0)])
-        );
+        assert_eq!(h.run(&["ZINTERSTORE", "zsetc", "2", "seta", "zsetb", "weights", "2", "3"]), int(2));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("b", 5.0), ("c", 8.0)]));
+        assert_eq!(h.run(&["ZDIFFSTORE", "zsetc", "2", "seta", "zsetb"]), int(1));
+        assert_eq!(h.run(&["ZRANGE", "zsetc", "0", "-1", "withscores"]), flat(&[("a", 1.0)]));
         // intset + other sets (regressions from zset.tcl).
         h.run(&["SADD", "set1", "a"]);
         h.run(&["SADD", "set2", "10"]);
         assert_eq!(h.run(&["ZINTERSTORE", "set3", "2", "set1", "set2"]), int(0));
         h.run(&["SADD", "one", "100", "101", "102", "103"]);
         h.run(&["SADD", "two", "100", "200", "201", "202"]);
-        zadd(
-            &mut h,
-            "three",
-            &[
-                ("1", "500"),
-                ("1", "501"),
-                ("1", "502"),
-                ("1", "503"),
-                ("1", "100"),
-            ],
-        );
-        h.run(&[
-            "ZINTERSTORE",
-            "to_here",
-            "3",
-            "one",
-            "two",
-            "three",
-            "WEIGHTS",
-            "0",
-            "0",
-            "1",
-        ]);
+        zadd(&mut h, "three", &[("1", "500"), ("1", "501"), ("1", "502"), ("1", "503"), ("1", "100")]);
+        h.run(&["ZINTERSTORE", "to_here", "3", "one", "two", "three", "WEIGHTS", "0", "0", "1"]);
         assert_eq!(h.run(&["ZRANGE", "to_here", "0", "-1"]), bulks(&["100"]));
     }
 }
@@ -1837,11 +1134,7 @@ fn zunionstore_infinities_sum_to_zero_never_nan() {
                 h.run(&["ZADD", "zsetinf1", a, "key"]);
                 h.run(&["ZADD", "zsetinf2", b, "key"]);
                 h.run(&[cmd, "zsetinf3", "2", "zsetinf1", "zsetinf2"]);
-                assert_eq!(
-                    h.run(&["ZSCORE", "zsetinf3", "key"]),
-                    dbl(want),
-                    "{cmd} {enc} {a} {b}"
-                );
+                assert_eq!(h.run(&["ZSCORE", "zsetinf3", "key"]), dbl(want), "{cmd} {enc} {a} {b}");
             }
             assert_eq!(
                 h.run(&[cmd, "zsetinf3", "2", "zsetinf1", "zsetinf2", "weights", "nan", "nan"]),
@@ -1852,10 +1145,7 @@ fn zunionstore_infinities_sum_to_zero_never_nan() {
     let mut h = Harness::new();
     h.run(&["ZADD", "z", "-inf", "neginf"]);
     h.run(&["ZUNIONSTORE", "out", "1", "z", "weights", "0"]);
-    assert_eq!(
-        h.run(&["ZRANGE", "out", "0", "-1", "withscores"]),
-        flat(&[("neginf", 0.0)])
-    );
+    assert_eq!(h.run(&["ZRANGE", "out", "0", "-1", "withscores"]), flat(&[("neginf", 0.0)]));
 }
 
 #[test]
@@ -1871,49 +1161,20 @@ fn zunion_family_argument_errors() {
         (&["ZDIFFSTORE", "dst", "0", "key"], "zdiffstore"),
         (&["ZINTERCARD", "0", "key"], "zintercard"),
     ] {
-        assert_eq!(
-            h.run(argv),
-            err(&format!(
-                "ERR at least 1 input key is needed for '{name}' command"
-            ))
-        );
+        assert_eq!(h.run(argv), err(&format!("ERR at least 1 input key is needed for '{name}' command")));
     }
     for cmd in ["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"] {
-        assert_eq!(
-            h.run(&[cmd, "foo", "2", "zseta", "zsetb", "withscores"]),
-            err("ERR syntax error")
-        );
+        assert_eq!(h.run(&[cmd, "foo", "2", "zseta", "zsetb", "withscores"]), err("ERR syntax error"));
     }
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["ZUNION", "x", "zseta"],
-            "ERR value is not an integer or out of range",
-        ),
+        (&["ZUNION", "x", "zseta"], "ERR value is not an integer or out of range"),
         (&["ZUNION", "3", "zseta", "zsetb"], "ERR syntax error"),
-        (
-            &["ZUNION", "2", "zseta", "zsetb", "weights", "1"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZUNION", "2", "zseta", "zsetb", "weights", "1", "x"],
-            "ERR weight value is not a float",
-        ),
-        (
-            &["ZUNION", "2", "zseta", "zsetb", "aggregate", "avg"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZUNION", "2", "zseta", "zsetb", "aggregate"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZDIFF", "2", "zseta", "zsetb", "weights", "1", "2"],
-            "ERR syntax error",
-        ),
-        (
-            &["ZDIFF", "2", "zseta", "zsetb", "aggregate", "min"],
-            "ERR syntax error",
-        ),
+        (&["ZUNION", "2", "zseta", "zsetb", "weights", "1"], "ERR syntax error"),
+        (&["ZUNION", "2", "zseta", "zsetb", "weights", "1", "x"], "ERR weight value is not a float"),
+        (&["ZUNION", "2", "zseta", "zsetb", "aggregate", "avg"], "ERR syntax error"),
+        (&["ZUNION", "2", "zseta", "zsetb", "aggregate"], "ERR syntax error"),
+        (&["ZDIFF", "2", "zseta", "zsetb", "weights", "1", "2"], "ERR syntax error"),
+        (&["ZDIFF", "2", "zseta", "zsetb", "aggregate", "min"], "ERR syntax error"),
     ];
     for (argv, want) in cases {
         assert_eq!(h.run(argv), err(want), "{argv:?}");
@@ -2006,23 +1267,11 @@ fn zpop_count_zero_and_negative() {
         let reply = h.run(&[cmd, "zset", "0"]);
         assert_eq!(wire(&reply, Protocol::Resp2), "*0\r\n");
         assert_eq!(h.run(&["ZCARD", "zset"]), int(3));
-        assert_eq!(
-            h.run(&[cmd, "zset", "-3"]),
-            err("ERR value is out of range, must be positive")
-        );
-        assert_eq!(
-            h.run(&[cmd, "zset", "x"]),
-            err("ERR value is out of range, must be positive")
-        );
+        assert_eq!(h.run(&[cmd, "zset", "-3"]), err("ERR value is out of range, must be positive"));
+        assert_eq!(h.run(&[cmd, "zset", "x"]), err("ERR value is out of range, must be positive"));
         h.run(&["SET", "str", "foo"]);
-        assert_eq!(
-            h.run(&[cmd, "str", "-1"]),
-            err("ERR value is out of range, must be positive")
-        );
-        assert_eq!(
-            h.run(&[cmd, "nokey", "-2"]),
-            err("ERR value is out of range, must be positive")
-        );
+        assert_eq!(h.run(&[cmd, "str", "-1"]), err("ERR value is out of range, must be positive"));
+        assert_eq!(h.run(&[cmd, "nokey", "-2"]), err("ERR value is out of range, must be positive"));
         assert_eq!(h.run(&[cmd, "zset", "1", "2"]), err("ERR syntax error"));
     }
 }
@@ -2033,21 +1282,11 @@ fn zpop_single_key_pops_both_ends_then_deletes() {
         let mut h = harness(enc);
         assert_eq!(h.run(&["ZPOPMIN", "zset"]), bulks(&[]));
         assert_eq!(h.run(&["ZMPOP", "1", "zset", "MIN"]), Reply::NullArray);
-        zadd(
-            &mut h,
-            "zset",
-            &[("-1", "a"), ("1", "b"), ("2", "c"), ("3", "d"), ("4", "e")],
-        );
+        zadd(&mut h, "zset", &[("-1", "a"), ("1", "b"), ("2", "c"), ("3", "d"), ("4", "e")]);
         assert_eq!(h.run(&["ZPOPMIN", "zset"]), flat(&[("a", -1.0)]));
-        assert_eq!(
-            h.run(&["ZMPOP", "1", "zset", "MIN"]),
-            array(vec![bulk("zset"), pairs(&[("b", 1.0)])])
-        );
+        assert_eq!(h.run(&["ZMPOP", "1", "zset", "MIN"]), array(vec![bulk("zset"), pairs(&[("b", 1.0)])]));
         assert_eq!(h.run(&["ZPOPMAX", "zset"]), flat(&[("e", 4.0)]));
-        assert_eq!(
-            h.run(&["ZMPOP", "1", "zset", "max"]),
-            array(vec![bulk("zset"), pairs(&[("d", 3.0)])])
-        );
+        assert_eq!(h.run(&["ZMPOP", "1", "zset", "max"]), array(vec![bulk("zset"), pairs(&[("d", 3.0)])]));
         assert_eq!(h.run(&["ZPOPMIN", "zset"]), flat(&[("c", 2.0)]));
         assert_eq!(h.run(&["EXISTS", "zset"]), int(0));
     }
@@ -2058,26 +1297,12 @@ fn zpop_with_count_resp2_and_resp3_shapes() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
         assert_eq!(h.run(&["ZPOPMIN", "z1", "2"]), bulks(&[]));
-        zadd(
-            &mut h,
-            "z1",
-            &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")],
-        );
-        assert_eq!(
-            h.run(&["ZPOPMIN", "z1", "2"]),
-            flat(&[("a", 0.0), ("b", 1.0)])
-        );
-        assert_eq!(
-            h.run(&["ZPOPMAX", "z1", "2"]),
-            flat(&[("d", 3.0), ("c", 2.0)])
-        );
+        zadd(&mut h, "z1", &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")]);
+        assert_eq!(h.run(&["ZPOPMIN", "z1", "2"]), flat(&[("a", 0.0), ("b", 1.0)]));
+        assert_eq!(h.run(&["ZPOPMAX", "z1", "2"]), flat(&[("d", 3.0), ("c", 2.0)]));
 
         let mut h = harness_resp3(enc);
-        zadd(
-            &mut h,
-            "z1",
-            &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")],
-        );
+        zadd(&mut h, "z1", &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")]);
         // Without a count RESP3 keeps the flat pair; with one it nests.
         assert_eq!(h.run(&["ZPOPMIN", "z1"]), flat(&[("a", 0.0)]));
         assert_eq!(h.run(&["ZPOPMAX", "z1", "1"]), pairs(&[("d", 3.0)]));
@@ -2091,58 +1316,25 @@ fn zpop_with_count_resp2_and_resp3_shapes() {
 #[test]
 fn zpop_wire_shapes_match_valkey_readraw() {
     let mut h = Harness::new();
-    h.run(&[
-        "ZADD", "zset2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
-    ]);
-    assert_eq!(
-        wire(&h.run(&["ZPOPMIN", "zset"]), Protocol::Resp2),
-        "*0\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZPOPMIN", "zset2"]), Protocol::Resp2),
-        "*2\r\n$1\r\na\r\n$1\r\n1\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZPOPMAX", "zset2", "1"]), Protocol::Resp2),
-        "*2\r\n$1\r\ne\r\n$1\r\n5\r\n"
-    );
+    h.run(&["ZADD", "zset2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]);
+    assert_eq!(wire(&h.run(&["ZPOPMIN", "zset"]), Protocol::Resp2), "*0\r\n");
+    assert_eq!(wire(&h.run(&["ZPOPMIN", "zset2"]), Protocol::Resp2), "*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    assert_eq!(wire(&h.run(&["ZPOPMAX", "zset2", "1"]), Protocol::Resp2), "*2\r\n$1\r\ne\r\n$1\r\n5\r\n");
     let mut h = Harness::resp3();
     h.run(&["ZADD", "zset2", "1", "a", "2", "b", "5", "e"]);
-    assert_eq!(
-        wire(&h.run(&["ZPOPMIN", "zset2"]), Protocol::Resp3),
-        "*2\r\n$1\r\na\r\n,1\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZPOPMAX", "zset2", "1"]), Protocol::Resp3),
-        "*1\r\n*2\r\n$1\r\ne\r\n,5\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZMPOP", "1", "nokey", "min"]), Protocol::Resp3),
-        "_\r\n"
-    );
-    assert_eq!(
-        wire(&h.run(&["ZMPOP", "1", "nokey", "min"]), Protocol::Resp2),
-        "*-1\r\n"
-    );
+    assert_eq!(wire(&h.run(&["ZPOPMIN", "zset2"]), Protocol::Resp3), "*2\r\n$1\r\na\r\n,1\r\n");
+    assert_eq!(wire(&h.run(&["ZPOPMAX", "zset2", "1"]), Protocol::Resp3), "*1\r\n*2\r\n$1\r\ne\r\n,5\r\n");
+    assert_eq!(wire(&h.run(&["ZMPOP", "1", "nokey", "min"]), Protocol::Resp3), "_\r\n");
+    assert_eq!(wire(&h.run(&["ZMPOP", "1", "nokey", "min"]), Protocol::Resp2), "*-1\r\n");
 }
 
 #[test]
 fn zmpop_picks_first_non_empty_key() {
     let mut h = Harness::new();
     zadd(&mut h, "zset3", &[("1", "a")]);
-    zadd(
-        &mut h,
-        "zset4",
-        &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")],
-    );
-    assert_eq!(
-        h.run(&["ZMPOP", "2", "zset", "zset2", "max", "count", "1"]),
-        Reply::NullArray
-    );
-    assert_eq!(
-        h.run(&["ZMPOP", "1", "zset3", "max"]),
-        array(vec![bulk("zset3"), pairs(&[("a", 1.0)])])
-    );
+    zadd(&mut h, "zset4", &[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d"), ("5", "e")]);
+    assert_eq!(h.run(&["ZMPOP", "2", "zset", "zset2", "max", "count", "1"]), Reply::NullArray);
+    assert_eq!(h.run(&["ZMPOP", "1", "zset3", "max"]), array(vec![bulk("zset3"), pairs(&[("a", 1.0)])]));
     assert_eq!(
         h.run(&["ZMPOP", "2", "zset3", "zset4", "min", "count", "2"]),
         array(vec![bulk("zset4"), pairs(&[("a", 1.0), ("b", 2.0)])])
@@ -2168,76 +1360,34 @@ fn zmpop_and_bzmpop_illegal_arguments() {
             argv.extend_from_slice(rest);
             h.run(&argv)
         };
-        let arity = format!(
-            "ERR wrong number of arguments for '{}' command",
-            cmd.to_lowercase()
-        );
+        let arity = format!("ERR wrong number of arguments for '{}' command", cmd.to_lowercase());
         assert_eq!(h.run(&[cmd]), err(&arity));
         let cases: &[(&[&str], &str)] = &[
-            (
-                &["0", "myzset", "MIN"],
-                "ERR numkeys should be greater than 0",
-            ),
-            (
-                &["a", "myzset", "MIN"],
-                "ERR numkeys should be greater than 0",
-            ),
-            (
-                &["-1", "myzset", "MAX"],
-                "ERR numkeys should be greater than 0",
-            ),
+            (&["0", "myzset", "MIN"], "ERR numkeys should be greater than 0"),
+            (&["a", "myzset", "MIN"], "ERR numkeys should be greater than 0"),
+            (&["-1", "myzset", "MAX"], "ERR numkeys should be greater than 0"),
             (&["1", "myzset", "bad_where"], "ERR syntax error"),
             (&["1", "myzset", "MIN", "bar_arg"], "ERR syntax error"),
             (&["1", "myzset", "MAX", "MIN"], "ERR syntax error"),
             (&["1", "myzset", "COUNT"], "ERR syntax error"),
-            (
-                &["1", "myzset", "MAX", "COUNT", "1", "COUNT", "2"],
-                "ERR syntax error",
-            ),
+            (&["1", "myzset", "MAX", "COUNT", "1", "COUNT", "2"], "ERR syntax error"),
             (&["2", "myzset", "myzset2", "bad_arg"], "ERR syntax error"),
             (&["3", "myzset", "MIN"], "ERR syntax error"),
-            (
-                &["1", "myzset", "MIN", "COUNT", "0"],
-                "ERR count should be greater than 0",
-            ),
-            (
-                &["1", "myzset", "MAX", "COUNT", "a"],
-                "ERR count should be greater than 0",
-            ),
-            (
-                &["1", "myzset", "MIN", "COUNT", "-1"],
-                "ERR count should be greater than 0",
-            ),
-            (
-                &["2", "myzset", "myzset2", "MAX", "COUNT", "-1"],
-                "ERR count should be greater than 0",
-            ),
+            (&["1", "myzset", "MIN", "COUNT", "0"], "ERR count should be greater than 0"),
+            (&["1", "myzset", "MAX", "COUNT", "a"], "ERR count should be greater than 0"),
+            (&["1", "myzset", "MIN", "COUNT", "-1"], "ERR count should be greater than 0"),
+            (&["2", "myzset", "myzset2", "MAX", "COUNT", "-1"], "ERR count should be greater than 0"),
         ];
         for (rest, want) in cases {
             assert_eq!(run(&mut h, rest), err(want), "{cmd} {rest:?}");
         }
     }
-    assert_eq!(
-        h.run(&["ZMPOP", "1"]),
-        err("ERR wrong number of arguments for 'zmpop' command")
-    );
-    assert_eq!(
-        h.run(&["ZMPOP", "1", "myzset"]),
-        err("ERR wrong number of arguments for 'zmpop' command")
-    );
-    assert_eq!(
-        h.run(&["BZMPOP", "0", "1", "myzset"]),
-        err("ERR wrong number of arguments for 'bzmpop' command")
-    );
+    assert_eq!(h.run(&["ZMPOP", "1"]), err("ERR wrong number of arguments for 'zmpop' command"));
+    assert_eq!(h.run(&["ZMPOP", "1", "myzset"]), err("ERR wrong number of arguments for 'zmpop' command"));
+    assert_eq!(h.run(&["BZMPOP", "0", "1", "myzset"]), err("ERR wrong number of arguments for 'bzmpop' command"));
     // BZMPOP reads its timeout last.
-    assert_eq!(
-        h.run(&["BZMPOP", "x", "1", "myzset", "MIN"]),
-        err("ERR timeout is not a float or out of range")
-    );
-    assert_eq!(
-        h.run(&["BZMPOP", "x", "0", "myzset", "MIN"]),
-        err("ERR numkeys should be greater than 0")
-    );
+    assert_eq!(h.run(&["BZMPOP", "x", "1", "myzset", "MIN"]), err("ERR timeout is not a float or out of range"));
+    assert_eq!(h.run(&["BZMPOP", "x", "0", "myzset", "MIN"]), err("ERR numkeys should be greater than 0"));
 }
 
 // -- BZPOPMIN, BZPOPMAX, BZMPOP ---------------------------------------------------------------------------------
@@ -2246,23 +1396,10 @@ fn zmpop_and_bzmpop_illegal_arguments() {
 fn bzpop_existing_sets_serve_without_blocking() {
     let mut h = Harness::new();
     let rd = h.connect();
-    zadd(
-        &mut h,
-        "zset",
-        &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")],
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMIN", "zset", "5"]),
-        array(vec![bulk("zset"), bulk("a"), dbl(0.0)])
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMAX", "zset", "5"]),
-        array(vec![bulk("zset"), bulk("d"), dbl(3.0)])
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZMPOP", "5", "1", "zset", "MIN"]),
-        array(vec![bulk("zset"), pairs(&[("b", 1.0)])])
-    );
+    zadd(&mut h, "zset", &[("0", "a"), ("1", "b"), ("2", "c"), ("3", "d")]);
+    assert_eq!(h.run_as(rd, &["BZPOPMIN", "zset", "5"]), array(vec![bulk("zset"), bulk("a"), dbl(0.0)]));
+    assert_eq!(h.run_as(rd, &["BZPOPMAX", "zset", "5"]), array(vec![bulk("zset"), bulk("d"), dbl(3.0)]));
+    assert_eq!(h.run_as(rd, &["BZMPOP", "5", "1", "zset", "MIN"]), array(vec![bulk("zset"), pairs(&[("b", 1.0)])]));
     assert_eq!(
         h.run_as(rd, &["BZMPOP", "5", "1", "zset", "MAX", "COUNT", "10"]),
         array(vec![bulk("zset"), pairs(&[("c", 2.0)])])
@@ -2271,18 +1408,9 @@ fn bzpop_existing_sets_serve_without_blocking() {
 
     zadd(&mut h, "z1", &[("0", "a"), ("1", "b"), ("2", "c")]);
     zadd(&mut h, "z2", &[("3", "d"), ("4", "e"), ("5", "f")]);
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMIN", "z1", "z2", "5"]),
-        array(vec![bulk("z1"), bulk("a"), dbl(0.0)])
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMAX", "z2", "z1", "5"]),
-        array(vec![bulk("z2"), bulk("f"), dbl(5.0)])
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMAX", "nokey", "z2", "5"]),
-        array(vec![bulk("z2"), bulk("e"), dbl(4.0)])
-    );
+    assert_eq!(h.run_as(rd, &["BZPOPMIN", "z1", "z2", "5"]), array(vec![bulk("z1"), bulk("a"), dbl(0.0)]));
+    assert_eq!(h.run_as(rd, &["BZPOPMAX", "z2", "z1", "5"]), array(vec![bulk("z2"), bulk("f"), dbl(5.0)]));
+    assert_eq!(h.run_as(rd, &["BZPOPMAX", "nokey", "z2", "5"]), array(vec![bulk("z2"), bulk("e"), dbl(4.0)]));
 }
 
 #[test]
@@ -2290,14 +1418,8 @@ fn bzpop_resp3_scores_are_doubles() {
     let mut h = Harness::resp3();
     h.run(&["ZADD", "zset2", "1", "a"]);
     let reply = h.run(&["BZPOPMIN", "zset1", "zset2", "0.1"]);
-    assert_eq!(
-        wire(&reply, Protocol::Resp3),
-        "*3\r\n$5\r\nzset2\r\n$1\r\na\r\n,1\r\n"
-    );
-    assert_eq!(
-        wire(&reply, Protocol::Resp2),
-        "*3\r\n$5\r\nzset2\r\n$1\r\na\r\n$1\r\n1\r\n"
-    );
+    assert_eq!(wire(&reply, Protocol::Resp3), "*3\r\n$5\r\nzset2\r\n$1\r\na\r\n,1\r\n");
+    assert_eq!(wire(&reply, Protocol::Resp2), "*3\r\n$5\r\nzset2\r\n$1\r\na\r\n$1\r\n1\r\n");
 }
 
 #[test]
@@ -2343,22 +1465,10 @@ fn bzpopmin_times_out_with_null_array() {
 #[test]
 fn bzpop_timeout_errors() {
     let mut h = Harness::new();
-    assert_eq!(
-        h.run(&["BZPOPMIN", "z", "abc"]),
-        err("ERR timeout is not a float or out of range")
-    );
-    assert_eq!(
-        h.run(&["BZPOPMIN", "z", "-1"]),
-        err("ERR timeout is negative")
-    );
-    assert_eq!(
-        h.run(&["BZPOPMAX", "z", "inf"]),
-        err("ERR timeout is out of range")
-    );
-    assert_eq!(
-        h.run(&["BZPOPMAX", "z", "nan"]),
-        err("ERR timeout is not a float or out of range")
-    );
+    assert_eq!(h.run(&["BZPOPMIN", "z", "abc"]), err("ERR timeout is not a float or out of range"));
+    assert_eq!(h.run(&["BZPOPMIN", "z", "-1"]), err("ERR timeout is negative"));
+    assert_eq!(h.run(&["BZPOPMAX", "z", "inf"]), err("ERR timeout is out of range"));
+    assert_eq!(h.run(&["BZPOPMAX", "z", "nan"]), err("ERR timeout is not a float or out of range"));
     h.run(&["SET", "foo", "bar"]);
     assert_eq!(
         h.run(&["BZPOPMIN", "foo", "1"]),
@@ -2384,10 +1494,7 @@ fn bzpop_inside_multi_answers_as_timeout() {
     assert_eq!(h.run(&["MULTI"]), ok());
     h.run(&["BZPOPMIN", "zset", "0"]);
     h.run(&["BZMPOP", "0", "1", "zset", "MIN"]);
-    assert_eq!(
-        h.run(&["EXEC"]),
-        array(vec![Reply::NullArray, Reply::NullArray])
-    );
+    assert_eq!(h.run(&["EXEC"]), array(vec![Reply::NullArray, Reply::NullArray]));
 }
 
 #[test]
@@ -2427,10 +1534,7 @@ fn bzpop_multi_exec_is_isolated() {
     h.run(&["ZADD", "zset", "1", "b"]);
     h.run(&["ZADD", "zset", "2", "c"]);
     h.run(&["EXEC"]);
-    assert_eq!(
-        h.output(rd),
-        vec![array(vec![bulk("zset"), bulk("a"), dbl(0.0)])]
-    );
+    assert_eq!(h.output(rd), vec![array(vec![bulk("zset"), bulk("a"), dbl(0.0)])]);
 }
 
 #[test]
@@ -2439,84 +1543,40 @@ fn bzpopmin_same_key_several_times_works() {
     let rd = h.connect();
     h.send_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]);
     h.run(&["ZADD", "z1", "0", "a"]);
-    assert_eq!(
-        h.output(rd),
-        vec![array(vec![bulk("z1"), bulk("a"), dbl(0.0)])]
-    );
+    assert_eq!(h.output(rd), vec![array(vec![bulk("z1"), bulk("a"), dbl(0.0)])]);
     h.send_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]);
     h.run(&["ZADD", "z2", "1", "b"]);
-    assert_eq!(
-        h.output(rd),
-        vec![array(vec![bulk("z2"), bulk("b"), dbl(1.0)])]
-    );
+    assert_eq!(h.output(rd), vec![array(vec![bulk("z2"), bulk("b"), dbl(1.0)])]);
     h.run(&["ZADD", "z1", "0", "a"]);
     h.run(&["ZADD", "z2", "1", "b"]);
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]),
-        array(vec![bulk("z1"), bulk("a"), dbl(0.0)])
-    );
-    assert_eq!(
-        h.run_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]),
-        array(vec![bulk("z2"), bulk("b"), dbl(1.0)])
-    );
+    assert_eq!(h.run_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]), array(vec![bulk("z1"), bulk("a"), dbl(0.0)]));
+    assert_eq!(h.run_as(rd, &["BZPOPMIN", "z1", "z2", "z2", "z1", "0"]), array(vec![bulk("z2"), bulk("b"), dbl(1.0)]));
 }
 
 #[test]
 fn bzmpop_several_blocked_clients_served_in_order() {
     let mut h = Harness::new();
     let rd: Vec<_> = (0..4).map(|_| h.connect()).collect();
-    h.send_as(
-        rd[0],
-        &["BZMPOP", "0", "2", "myzset", "myzset2", "min", "count", "1"],
-    );
-    h.send_as(
-        rd[1],
-        &[
-            "BZMPOP", "0", "2", "myzset", "myzset2", "max", "count", "10",
-        ],
-    );
-    h.send_as(
-        rd[2],
-        &[
-            "BZMPOP", "0", "2", "myzset", "myzset2", "min", "count", "10",
-        ],
-    );
-    h.send_as(
-        rd[3],
-        &["BZMPOP", "0", "2", "myzset", "myzset2", "max", "count", "1"],
-    );
+    h.send_as(rd[0], &["BZMPOP", "0", "2", "myzset", "myzset2", "min", "count", "1"]);
+    h.send_as(rd[1], &["BZMPOP", "0", "2", "myzset", "myzset2", "max", "count", "10"]);
+    h.send_as(rd[2], &["BZMPOP", "0", "2", "myzset", "myzset2", "min", "count", "10"]);
+    h.send_as(rd[3], &["BZMPOP", "0", "2", "myzset", "myzset2", "max", "count", "1"]);
     h.run(&["MULTI"]);
-    h.run(&[
-        "ZADD", "myzset", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
-    ]);
-    h.run(&[
-        "ZADD", "myzset2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
-    ]);
+    h.run(&["ZADD", "myzset", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]);
+    h.run(&["ZADD", "myzset2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"]);
     h.run(&["EXEC"]);
-    assert_eq!(
-        h.output(rd[0]),
-        vec![array(vec![bulk("myzset"), pairs(&[("a", 1.0)])])]
-    );
+    assert_eq!(h.output(rd[0]), vec![array(vec![bulk("myzset"), pairs(&[("a", 1.0)])])]);
     assert_eq!(
         h.output(rd[1]),
-        vec![array(vec![
-            bulk("myzset"),
-            pairs(&[("e", 5.0), ("d", 4.0), ("c", 3.0), ("b", 2.0)])
-        ])]
+        vec![array(vec![bulk("myzset"), pairs(&[("e", 5.0), ("d", 4.0), ("c", 3.0), ("b", 2.0)])])]
     );
     assert_eq!(
         h.output(rd[2]),
-        vec![array(vec![
-            bulk("myzset2"),
-            pairs(&[("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 4.0), ("e", 5.0)])
-        ])]
+        vec![array(vec![bulk("myzset2"), pairs(&[("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 4.0), ("e", 5.0)])])]
     );
     assert_eq!(h.output(rd[3]), vec![]);
     h.run(&["ZADD", "myzset2", "1", "a", "2", "b", "3", "c"]);
-    assert_eq!(
-        h.output(rd[3]),
-        vec![array(vec![bulk("myzset2"), pairs(&[("c", 3.0)])])]
-    );
+    assert_eq!(h.output(rd[3]), vec![array(vec![bulk("myzset2"), pairs(&[("c", 3.0)])])]);
 }
 
 #[test]
@@ -2525,34 +1585,16 @@ fn bzmpop_does_not_block_on_non_key_arguments() {
     let rd1 = h.connect();
     let rd2 = h.connect();
     h.send_as(rd1, &["BZMPOP", "0", "1", "myzset", "min", "count", "10"]);
-    h.send_as(
-        rd2,
-        &[
-            "BZMPOP", "0", "2", "myzset2", "myzset3", "max", "count", "10",
-        ],
-    );
-    for (score, key) in [
-        ("100", "0"),
-        ("200", "1"),
-        ("300", "min"),
-        ("400", "max"),
-        ("500", "count"),
-        ("600", "10"),
-    ] {
+    h.send_as(rd2, &["BZMPOP", "0", "2", "myzset2", "myzset3", "max", "count", "10"]);
+    for (score, key) in [("100", "0"), ("200", "1"), ("300", "min"), ("400", "max"), ("500", "count"), ("600", "10")] {
         h.run(&["ZADD", key, score, "x"]);
     }
     assert_eq!(h.output(rd1), vec![]);
     assert_eq!(h.output(rd2), vec![]);
     h.run(&["ZADD", "myzset", "1", "zset"]);
     h.run(&["ZADD", "myzset3", "1", "zset3"]);
-    assert_eq!(
-        h.output(rd1),
-        vec![array(vec![bulk("myzset"), pairs(&[("zset", 1.0)])])]
-    );
-    assert_eq!(
-        h.output(rd2),
-        vec![array(vec![bulk("myzset3"), pairs(&[("zset3", 1.0)])])]
-    );
+    assert_eq!(h.output(rd1), vec![array(vec![bulk("myzset"), pairs(&[("zset", 1.0)])])]);
+    assert_eq!(h.output(rd2), vec![array(vec![bulk("myzset3"), pairs(&[("zset3", 1.0)])])]);
 }
 
 // -- ZRANGESTORE ---------------------------------------------------------------------------------------------
@@ -2573,87 +1615,22 @@ fn zrangestore_ranks_scores_lex_and_limits() {
     );
     h.set_proto(h.client, Protocol::Resp2);
     assert_eq!(h.run(&["ZRANGESTORE", "z2", "z1", "1", "2"]), int(2));
-    assert_eq!(
-        h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]),
-        flat(&[("b", 2.0), ("c", 3.0)])
-    );
-    assert_eq!(
-        h.run(&["ZRANGESTORE", "z3", "z1", "[b", "[c", "BYLEX"]),
-        int(2)
-    );
+    assert_eq!(h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]), flat(&[("b", 2.0), ("c", 3.0)]));
+    assert_eq!(h.run(&["ZRANGESTORE", "z3", "z1", "[b", "[c", "BYLEX"]), int(2));
     assert_eq!(encoding_of(&mut h, "z3"), bulk("listpack"));
+    assert_eq!(h.run(&["ZRANGE", "z3", "0", "-1", "withscores"]), flat(&[("b", 2.0), ("c", 3.0)]));
+    assert_eq!(h.run(&["ZRANGESTORE", "z4", "z1", "1", "2", "BYSCORE"]), int(2));
+    assert_eq!(h.run(&["ZRANGE", "z4", "0", "-1", "withscores"]), flat(&[("a", 1.0), ("b", 2.0)]));
+    assert_eq!(h.run(&["ZRANGESTORE", "z2", "z1", "0", "5", "BYSCORE", "LIMIT", "0", "2"]), int(2));
+    assert_eq!(h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]), flat(&[("a", 1.0), ("b", 2.0)]));
+    assert_eq!(h.run(&["ZRANGESTORE", "z2", "z1", "5", "0", "BYSCORE", "REV", "LIMIT", "0", "2"]), int(2));
+    assert_eq!(h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]), flat(&[("c", 3.0), ("d", 4.0)]));
     assert_eq!(
-        h.run(&["ZRANGE", "z3", "0", "-1", "withscores"]),
-        flat(&[("b", 2.0), ("c", 3.0)])
-    );
-    assert_eq!(
-        h.run(&["ZRANGESTORE", "z4", "z1", "1", "2", "BYSCORE"]),
-        int(2)
-    );
-    assert_eq!(
-        h.run(&["ZRANGE", "z4", "0", "-1", "withscores"]),
-        flat(&[("a", 1.0), ("b", 2.0)])
-    );
-    assert_eq!(
-        h.run(&[
-            "ZRANGESTORE",
-            "z2",
-            "z1",
-            "0",
-            "5",
-            "BYSCORE",
-            "LIMIT",
-            "0",
-            "2"
-        ]),
-        int(2)
-    );
-    assert_eq!(
-        h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]),
-        flat(&[("a", 1.0), ("b", 2.0)])
-    );
-    assert_eq!(
-        h.run(&[
-            "ZRANGESTORE",
-            "z2",
-            "z1",
-            "5",
-            "0",
-            "BYSCORE",
-            "REV",
-            "LIMIT",
-            "0",
-            "2"
-        ]),
-        int(2)
-    );
-    assert_eq!(
-        h.run(&["ZRANGE", "z2", "0", "-1", "withscores"]),
-        flat(&[("c", 3.0), ("d", 4.0)])
-    );
-    assert_eq!(
-        h.run(&[
-            "ZRANGE",
-            "z1",
-            "5",
-            "0",
-            "BYSCORE",
-            "REV",
-            "LIMIT",
-            "0",
-            "2",
-            "WITHSCORES"
-        ]),
+        h.run(&["ZRANGE", "z1", "5", "0", "BYSCORE", "REV", "LIMIT", "0", "2", "WITHSCORES"]),
         flat(&[("d", 4.0), ("c", 3.0)])
     );
-    assert_eq!(
-        h.run(&["ZRANGE", "z1", "[b", "[c", "BYLEX"]),
-        bulks(&["b", "c"])
-    );
-    assert_eq!(
-        h.run(&["ZRANGE", "z1", "0", "1", "REV"]),
-        bulks(&["d", "c"])
-    );
+    assert_eq!(h.run(&["ZRANGE", "z1", "[b", "[c", "BYLEX"]), bulks(&["b", "c"]));
+    assert_eq!(h.run(&["ZRANGE", "z1", "0", "1", "REV"]), bulks(&["d", "c"]));
 }
 
 #[test]
@@ -2739,15 +1716,10 @@ fn zrandmember_without_count_returns_every_member_eventually() {
 fn zrandmember_count_variants() {
     for enc in ENCODINGS {
         let mut h = harness(enc);
-        let items: Vec<(String, String)> =
-            (1..=10).map(|i| (i.to_string(), format!("m{i}"))).collect();
-        let refs: Vec<(&str, &str)> = items
-            .iter()
-            .map(|(s, m)| (s.as_str(), m.as_str()))
-            .collect();
+        let items: Vec<(String, String)> = (1..=10).map(|i| (i.to_string(), format!("m{i}"))).collect();
+        let refs: Vec<(&str, &str)> = items.iter().map(|(s, m)| (s.as_str(), m.as_str())).collect();
         zadd(&mut h, "z", &refs);
-        let all: std::collections::BTreeSet<Vec<u8>> =
-            items.iter().map(|(_, m)| m.clone().into_bytes()).collect();
+        let all: std::collections::BTreeSet<Vec<u8>> = items.iter().map(|(_, m)| m.clone().into_bytes()).collect();
 
         // Negative: repeats allowed, exactly |count| members.
         let r = h.run(&["ZRANDMEMBER", "z", "-20"]);
@@ -2761,9 +1733,7 @@ fn zrandmember_count_variants() {
         // Scores belong to their members.
         if let Reply::Array(v) = &r {
             for pair in v.chunks(2) {
-                let (Reply::Bulk(m), Reply::Double(s)) = (&pair[0], &pair[1]) else {
-                    panic!("{pair:?}")
-                };
+                let (Reply::Bulk(m), Reply::Double(s)) = (&pair[0], &pair[1]) else { panic!("{pair:?}") };
                 let i: f64 = String::from_utf8_lossy(&m[1..]).parse().unwrap();
                 assert_eq!(*s, i);
             }
@@ -2790,10 +1760,7 @@ fn zrandmember_count_variants() {
         }
         assert_eq!(h.run(&["ZRANDMEMBER", "z", "0"]), bulks(&[]));
         assert_eq!(h.run(&["ZRANDMEMBER", "nokey", "100"]), bulks(&[]));
-        assert_eq!(
-            wire(&h.run(&["ZRANDMEMBER", "nokey", "100"]), Protocol::Resp2),
-            "*0\r\n"
-        );
+        assert_eq!(wire(&h.run(&["ZRANDMEMBER", "nokey", "100"]), Protocol::Resp2), "*0\r\n");
     }
 }
 
@@ -2805,9 +1772,7 @@ fn zrandmember_resp3_withscores_nests_pairs() {
         match h.run(&["ZRANDMEMBER", "z", count, "withscores"]) {
             Reply::Array(v) => {
                 assert_eq!(v.len(), 3);
-                assert!(v
-                    .iter()
-                    .all(|p| matches!(p, Reply::Array(pair) if pair.len() == 2)));
+                assert!(v.iter().all(|p| matches!(p, Reply::Array(pair) if pair.len() == 2)));
             }
             other => panic!("{other:?}"),
         }
@@ -2825,28 +1790,20 @@ fn zrandmember_count_errors() {
     let mut h = Harness::new();
     h.run(&["ZADD", "myzset", "0", "a"]);
     assert_eq!(
-        h.run(&[
-            "ZRANDMEMBER",
-            "myzset",
-            "-9223372036854770000",
-            "withscores"
-        ]),
+        h.run(&["ZRANDMEMBER", "myzset", "-9223372036854770000", "withscores"]),
         err("ERR value is out of range")
     );
-    assert_eq!(h.run(&["ZRANDMEMBER", "myzset", "-9223372036854775808", "withscores"]), err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
-    assert_eq!(h.run(&["ZRANDMEMBER", "myzset", "-9223372036854775808"]), err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
     assert_eq!(
-        h.run(&["ZRANDMEMBER", "myzset", "x"]),
-        err("ERR value is not an integer or out of range")
+        h.run(&["ZRANDMEMBER", "myzset", "-9223372036854775808", "withscores"]),
+        err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
     );
     assert_eq!(
-        h.run(&["ZRANDMEMBER", "myzset", "1", "foo"]),
-        err("ERR syntax error")
+        h.run(&["ZRANDMEMBER", "myzset", "-9223372036854775808"]),
+        err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
     );
-    assert_eq!(
-        h.run(&["ZRANDMEMBER", "myzset", "1", "withscores", "x"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(h.run(&["ZRANDMEMBER", "myzset", "x"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(h.run(&["ZRANDMEMBER", "myzset", "1", "foo"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZRANDMEMBER", "myzset", "1", "withscores", "x"]), err("ERR syntax error"));
 }
 
 // -- ZSCAN ---------------------------------------------------------------------------------------------------
@@ -2855,14 +1812,8 @@ fn zrandmember_count_errors() {
 fn zscan_listpack_returns_everything_at_once() {
     let mut h = Harness::new();
     h.run(&["ZADD", "z", "1", "a", "2.5", "b", "0.1", "c"]);
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0"]),
-        array(vec![bulk("0"), bulks(&["c", "0.1", "a", "1", "b", "2.5"])])
-    );
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "MATCH", "[ab]", "NOSCORES"]),
-        array(vec![bulk("0"), bulks(&["a", "b"])])
-    );
+    assert_eq!(h.run(&["ZSCAN", "z", "0"]), array(vec![bulk("0"), bulks(&["c", "0.1", "a", "1", "b", "2.5"])]));
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "MATCH", "[ab]", "NOSCORES"]), array(vec![bulk("0"), bulks(&["a", "b"])]));
     assert_eq!(
         h.run(&["ZSCAN", "z", "0", "MATCH", "*", "COUNT", "1"]),
         array(vec![bulk("0"), bulks(&["c", "0.1", "a", "1", "b", "2.5"])])
@@ -2882,20 +1833,11 @@ fn zscan_skiplist_pages_cover_every_member() {
         let reply = h.run(&["ZSCAN", "z", &cursor, "COUNT", "20"]);
         calls += 1;
         let Reply::Array(parts) = reply else { panic!() };
-        let Reply::Bulk(next) = &parts[0] else {
-            panic!()
-        };
-        let Reply::Array(items) = &parts[1] else {
-            panic!()
-        };
+        let Reply::Bulk(next) = &parts[0] else { panic!() };
+        let Reply::Array(items) = &parts[1] else { panic!() };
         for pair in items.chunks(2) {
-            let (Reply::Bulk(m), Reply::Bulk(s)) = (&pair[0], &pair[1]) else {
-                panic!("{pair:?}")
-            };
-            seen.insert(
-                String::from_utf8(m.clone()).unwrap(),
-                String::from_utf8(s.clone()).unwrap(),
-            );
+            let (Reply::Bulk(m), Reply::Bulk(s)) = (&pair[0], &pair[1]) else { panic!("{pair:?}") };
+            seen.insert(String::from_utf8(m.clone()).unwrap(), String::from_utf8(s.clone()).unwrap());
         }
         cursor = String::from_utf8(next.clone()).unwrap();
         if cursor == "0" {
@@ -2904,26 +1846,17 @@ fn zscan_skiplist_pages_cover_every_member() {
     }
     assert!(calls > 1);
     assert_eq!(seen.len(), 500);
-    assert!(
-        seen.iter().all(|(m, s)| m[1..] == *s),
-        "integer scores print as integers"
-    );
+    assert!(seen.iter().all(|(m, s)| m[1..] == *s), "integer scores print as integers");
 }
 
 #[test]
 fn zscan_skiplist_prints_scores_with_17_digits() {
     let mut h = harness("skiplist");
     h.run(&["ZADD", "z", "0.1", "a"]);
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0"]),
-        array(vec![bulk("0"), bulks(&["a", "0.10000000000000001"])])
-    );
+    assert_eq!(h.run(&["ZSCAN", "z", "0"]), array(vec![bulk("0"), bulks(&["a", "0.10000000000000001"])]));
     let mut h = harness("listpack");
     h.run(&["ZADD", "z", "0.1", "a"]);
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0"]),
-        array(vec![bulk("0"), bulks(&["a", "0.1"])])
-    );
+    assert_eq!(h.run(&["ZSCAN", "z", "0"]), array(vec![bulk("0"), bulks(&["a", "0.1"])]));
 }
 
 #[test]
@@ -2932,31 +1865,13 @@ fn zscan_options_and_errors() {
     h.run(&["ZADD", "z", "1", "a"]);
     assert_eq!(h.run(&["ZSCAN", "z", "x"]), err("ERR invalid cursor"));
     assert_eq!(h.run(&["ZSCAN", "z", "-1"]), err("ERR invalid cursor"));
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "COUNT", "0"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "COUNT", "x"]),
-        err("ERR value is not an integer or out of range")
-    );
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "NOVALUES"]),
-        err("ERR NOVALUES option can only be used in HSCAN")
-    );
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "TYPE", "zset"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        h.run(&["ZSCAN", "z", "0", "MATCH"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "COUNT", "0"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "COUNT", "x"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "NOVALUES"]), err("ERR NOVALUES option can only be used in HSCAN"));
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "TYPE", "zset"]), err("ERR syntax error"));
+    assert_eq!(h.run(&["ZSCAN", "z", "0", "MATCH"]), err("ERR syntax error"));
     // A missing key answers before options are read.
-    assert_eq!(
-        h.run(&["ZSCAN", "nokey", "0", "COUNT", "0"]),
-        array(vec![bulk("0"), bulks(&[])])
-    );
+    assert_eq!(h.run(&["ZSCAN", "nokey", "0", "COUNT", "0"]), array(vec![bulk("0"), bulks(&[])]));
 }
 
 // -- keyspace events ------------------------------------------------------------------------------------------
@@ -2966,12 +1881,7 @@ fn watch_events(h: &mut Harness) -> u64 {
     use ferrokey_core::notify;
     h.eng.config.notify_keyspace_events = notify::KEYEVENT | notify::ALL;
     let sub = h.connect();
-    ferrokey_core::pubsub::subscribe(
-        &mut h.eng,
-        sub,
-        ferrokey_core::pubsub::Kind::Pattern,
-        b"__keyevent@0__:*",
-    );
+    ferrokey_core::pubsub::subscribe(&mut h.eng, sub, ferrokey_core::pubsub::Kind::Pattern, b"__keyevent@0__:*");
     h.output(sub);
     sub
 }
@@ -2984,10 +1894,7 @@ fn events(h: &mut Harness, sub: u64) -> Vec<(String, String)> {
             Reply::Push(parts) | Reply::Array(parts) => match (&parts[2], &parts[3]) {
                 (Reply::Bulk(channel), Reply::Bulk(key)) => {
                     let channel = String::from_utf8_lossy(channel);
-                    Some((
-                        channel.rsplit(':').next().unwrap().to_string(),
-                        String::from_utf8_lossy(key).into_owned(),
-                    ))
+                    Some((channel.rsplit(':').next().unwrap().to_string(), String::from_utf8_lossy(key).into_owned()))
                 }
                 _ => None,
             },
@@ -2997,9 +1904,7 @@ fn events(h: &mut Harness, sub: u64) -> Vec<(String, String)> {
 }
 
 fn ev(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(e, k)| (e.to_string(), k.to_string()))
-        .collect()
+    list.iter().map(|(e, k)| (e.to_string(), k.to_string())).collect()
 }
 
 #[test]
@@ -3011,38 +1916,17 @@ fn keyspace_events_match_t_zset() {
     h.run(&["ZINCRBY", "z", "1", "a"]);
     h.run(&["ZREM", "z", "nope"]);
     h.run(&["ZREM", "z", "a"]);
-    assert_eq!(
-        events(&mut h, sub),
-        ev(&[("zadd", "z"), ("zincr", "z"), ("zrem", "z")])
-    );
+    assert_eq!(events(&mut h, sub), ev(&[("zadd", "z"), ("zincr", "z"), ("zrem", "z")]));
     h.run(&["ZREMRANGEBYSCORE", "z", "2", "2"]);
     h.run(&["ZREMRANGEBYRANK", "z", "0", "0"]);
-    assert_eq!(
-        events(&mut h, sub),
-        ev(&[
-            ("zremrangebyscore", "z"),
-            ("zremrangebyrank", "z"),
-            ("del", "z")
-        ])
-    );
+    assert_eq!(events(&mut h, sub), ev(&[("zremrangebyscore", "z"), ("zremrangebyrank", "z"), ("del", "z")]));
     h.run(&["ZADD", "z", "0", "a", "0", "b"]);
     h.run(&["ZREMRANGEBYLEX", "z", "-", "[a"]);
     h.run(&["ZPOPMAX", "z"]);
-    assert_eq!(
-        events(&mut h, sub),
-        ev(&[
-            ("zadd", "z"),
-            ("zremrangebylex", "z"),
-            ("zpopmax", "z"),
-            ("del", "z")
-        ])
-    );
+    assert_eq!(events(&mut h, sub), ev(&[("zadd", "z"), ("zremrangebylex", "z"), ("zpopmax", "z"), ("del", "z")]));
     h.run(&["ZADD", "z", "1", "a", "2", "b"]);
     h.run(&["ZPOPMIN", "z", "5"]);
-    assert_eq!(
-        events(&mut h, sub),
-        ev(&[("zadd", "z"), ("zpopmin", "z"), ("del", "z")])
-    );
+    assert_eq!(events(&mut h, sub), ev(&[("zadd", "z"), ("zpopmin", "z"), ("del", "z")]));
     h.run(&["ZADD", "z", "1", "a", "2", "b"]);
     h.run(&["ZUNIONSTORE", "u", "1", "z"]);
     h.run(&["ZINTERSTORE", "i", "1", "z"]);
@@ -3050,13 +1934,7 @@ fn keyspace_events_match_t_zset() {
     h.run(&["ZRANGESTORE", "r", "z", "0", "0"]);
     assert_eq!(
         events(&mut h, sub),
-        ev(&[
-            ("zadd", "z"),
-            ("zunionstore", "u"),
-            ("zinterstore", "i"),
-            ("zdiffstore", "d"),
-            ("zrangestore", "r")
-        ])
+        ev(&[("zadd", "z"), ("zunionstore", "u"), ("zinterstore", "i"), ("zdiffstore", "d"), ("zrangestore", "r")])
     );
     h.run(&["ZUNIONSTORE", "u", "1", "nokey"]);
     h.run(&["ZRANGESTORE", "r", "z", "5", "6"]);
@@ -3071,49 +1949,17 @@ fn keyspace_events_match_t_zset() {
 #[test]
 fn command_table_key_positions_for_numkeys_commands() {
     use ferrokey_core::command::CommandTable;
-    let argv = |words: &[&str]| {
-        words
-            .iter()
-            .map(|w| w.as_bytes().to_vec())
-            .collect::<Vec<_>>()
-    };
+    let argv = |words: &[&str]| words.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
     let table = CommandTable::get();
-    let keys = |name: &str, words: &[&str]| {
-        table
-            .lookup(name.as_bytes())
-            .unwrap()
-            .keys
-            .find(&argv(words))
-    };
-    assert_eq!(
-        keys(
-            "zunionstore",
-            &["zunionstore", "dst", "2", "a", "b", "weights", "1", "2"]
-        ),
-        vec![1, 3, 4]
-    );
-    assert_eq!(
-        keys("zunion", &["zunion", "2", "a", "b", "withscores"]),
-        vec![2, 3]
-    );
-    assert_eq!(
-        keys("zintercard", &["zintercard", "1", "a", "limit", "1"]),
-        vec![2]
-    );
+    let keys = |name: &str, words: &[&str]| table.lookup(name.as_bytes()).unwrap().keys.find(&argv(words));
+    assert_eq!(keys("zunionstore", &["zunionstore", "dst", "2", "a", "b", "weights", "1", "2"]), vec![1, 3, 4]);
+    assert_eq!(keys("zunion", &["zunion", "2", "a", "b", "withscores"]), vec![2, 3]);
+    assert_eq!(keys("zintercard", &["zintercard", "1", "a", "limit", "1"]), vec![2]);
     assert_eq!(keys("zmpop", &["zmpop", "2", "a", "b", "min"]), vec![2, 3]);
-    assert_eq!(
-        keys("bzmpop", &["bzmpop", "0", "2", "a", "b", "min"]),
-        vec![3, 4]
-    );
+    assert_eq!(keys("bzmpop", &["bzmpop", "0", "2", "a", "b", "min"]), vec![3, 4]);
     assert_eq!(keys("bzpopmin", &["bzpopmin", "a", "b", "0"]), vec![1, 2]);
-    assert_eq!(
-        keys("zrangestore", &["zrangestore", "d", "s", "0", "1"]),
-        vec![1, 2]
-    );
-    assert_eq!(
-        table.lookup(b"zunionstore").unwrap().keys.legacy(),
-        (1, 1, 1)
-    );
+    assert_eq!(keys("zrangestore", &["zrangestore", "d", "s", "0", "1"]), vec![1, 2]);
+    assert_eq!(table.lookup(b"zunionstore").unwrap().keys.legacy(), (1, 1, 1));
     assert_eq!(table.lookup(b"zunion").unwrap().keys.legacy(), (0, 0, 0));
 }
 
@@ -3137,10 +1983,7 @@ fn encodings_agree_on_random_command_sequences() {
     for step in 0..3000 {
         let m = format!("m{}", rand(12));
         let s = (rand(20) as f64 / 2.0 - 1.0).to_string();
-        let (i, j) = (
-            (rand(16) as i64 - 8).to_string(),
-            (rand(16) as i64 - 8).to_string(),
-        );
+        let (i, j) = ((rand(16) as i64 - 8).to_string(), (rand(16) as i64 - 8).to_string());
         let (b1, b2) = (bounds[rand(10) as usize], bounds[rand(10) as usize]);
         let (l1, l2) = (lex[rand(9) as usize], lex[rand(9) as usize]);
         let (off, cnt) = (rand(5).to_string(), (rand(6) as i64 - 1).to_string());
@@ -3151,16 +1994,7 @@ fn encodings_agree_on_random_command_sequences() {
             7 => vec!["ZREM", "z", &m],
             8 => vec!["ZRANGE", "z", &i, &j, "WITHSCORES"],
             9 => vec!["ZREVRANGE", "z", &i, &j],
-            10 => vec![
-                "ZRANGEBYSCORE",
-                "z",
-                b1,
-                b2,
-                "WITHSCORES",
-                "LIMIT",
-                &off,
-                &cnt,
-            ],
+            10 => vec!["ZRANGEBYSCORE", "z", b1, b2, "WITHSCORES", "LIMIT", &off, &cnt],
             11 => vec!["ZREVRANGEBYSCORE", "z", b2, b1, "LIMIT", &off, &cnt],
             12 => vec!["ZCOUNT", "z", b1, b2],
             13 => vec!["ZRANK", "z", &m, "WITHSCORE"],
@@ -3196,14 +2030,7 @@ fn reads_count_one_keyspace_hit_or_miss() {
     ] {
         let (hits, misses) = (h.eng.stats.keyspace_hits, h.eng.stats.keyspace_misses);
         h.run(argv);
-        assert_eq!(
-            (
-                h.eng.stats.keyspace_hits - hits,
-                h.eng.stats.keyspace_misses - misses
-            ),
-            (1, 0),
-            "{argv:?}"
-        );
+        assert_eq!((h.eng.stats.keyspace_hits - hits, h.eng.stats.keyspace_misses - misses), (1, 0), "{argv:?}");
     }
     let misses = h.eng.stats.keyspace_misses;
     h.run(&["ZRANDMEMBER", "nokey", "3"]);

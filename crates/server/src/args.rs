@@ -79,21 +79,12 @@ impl StartupError {
     }
 
     fn stderr(text: String) -> StartupError {
-        StartupError {
-            output: ExitOutput::Stderr(text),
-            exit_code: 1,
-        }
+        StartupError { output: ExitOutput::Stderr(text), exit_code: 1 }
     }
 
     fn cannot_open_config(path: &str, err: &io::Error) -> StartupError {
-        let msg = format!(
-            "Fatal error, can't open config file '{path}': {}",
-            strerror(err)
-        );
-        StartupError {
-            output: ExitOutput::LogWarning(msg),
-            exit_code: 1,
-        }
+        let msg = format!("Fatal error, can't open config file '{path}': {}", strerror(err));
+        StartupError { output: ExitOutput::LogWarning(msg), exit_code: 1 }
     }
 
     /// Valkey's banner; `line` is the line number and the offending (trimmed) line, when the
@@ -125,21 +116,13 @@ impl std::error::Error for StartupError {}
 
 /// Parses `argv` (program name first), reading the config file, includes and standard input.
 pub fn parse_args(argv: &[String]) -> Result<ServerOptions, StartupError> {
-    let cwd =
-        std::env::current_dir().map_err(|e| StartupError::stderr(format!("getcwd: {e}\n")))?;
+    let cwd = std::env::current_dir().map_err(|e| StartupError::stderr(format!("getcwd: {e}\n")))?;
     parse_args_with(argv, &mut io::stdin(), &cwd)
 }
 
 /// [`parse_args`] with standard input and the working directory given, for tests.
-pub fn parse_args_with(
-    argv: &[String],
-    stdin: &mut dyn Read,
-    cwd: &Path,
-) -> Result<ServerOptions, StartupError> {
-    let config = Config {
-        dir: cwd.to_string_lossy().into_owned(),
-        ..Config::default()
-    };
+pub fn parse_args_with(argv: &[String], stdin: &mut dyn Read, cwd: &Path) -> Result<ServerOptions, StartupError> {
+    let config = Config { dir: cwd.to_string_lossy().into_owned(), ..Config::default() };
     let mut loader = Loader {
         options: ServerOptions {
             config,
@@ -156,9 +139,7 @@ pub fn parse_args_with(
     let program = argv.first().map_or("ferrokey-server", String::as_str);
     let exec_name = program.rsplit('/').next().unwrap_or(program);
     if exec_name.contains("sentinel") || argv.iter().skip(1).any(|a| a == "--sentinel") {
-        return Err(StartupError::stderr(
-            "ferrokey does not support sentinel mode.\n".into(),
-        ));
+        return Err(StartupError::stderr("ferrokey does not support sentinel mode.\n".into()));
     }
     if argv.len() < 2 {
         return Ok(loader.options);
@@ -170,16 +151,11 @@ pub fn parse_args_with(
                 "ferrokey server v={VALKEY_VERSION} sha=00000000:0 malloc=mimalloc bits=64 build=ferrokey-{}\n",
                 env!("CARGO_PKG_VERSION")
             );
-            return Err(StartupError {
-                output: ExitOutput::Stdout(text),
-                exit_code: 0,
-            });
+            return Err(StartupError { output: ExitOutput::Stdout(text), exit_code: 0 });
         }
         "--help" | "-h" => return Err(StartupError::stderr(USAGE.into())),
         "--test-memory" if argv.len() == 3 => {
-            return Err(StartupError::stderr(
-                "ferrokey does not implement --test-memory.\n".into(),
-            ))
+            return Err(StartupError::stderr("ferrokey does not implement --test-memory.\n".into()))
         }
         "--test-memory" => {
             return Err(StartupError::stderr(
@@ -188,11 +164,7 @@ pub fn parse_args_with(
                     .into(),
             ))
         }
-        "--check-system" => {
-            return Err(StartupError::stderr(
-                "ferrokey does not implement --check-system.\n".into(),
-            ))
-        }
+        "--check-system" => return Err(StartupError::stderr("ferrokey does not implement --check-system.\n".into())),
         _ => {}
     }
 
@@ -206,13 +178,10 @@ pub fn parse_args_with(
 
     let mut text = Vec::new();
     if let Some(path) = &loader.options.config_file {
-        text = fs::read(path)
-            .map_err(|e| StartupError::cannot_open_config(&path.to_string_lossy(), &e))?;
+        text = fs::read(path).map_err(|e| StartupError::cannot_open_config(&path.to_string_lossy(), &e))?;
     }
     if from_stdin {
-        stdin
-            .read_to_end(&mut text)
-            .map_err(|e| StartupError::stderr(format!("Reading config from stdin: {e}\n")))?;
+        stdin.read_to_end(&mut text).map_err(|e| StartupError::stderr(format!("Reading config from stdin: {e}\n")))?;
     }
     text.push(b'\n');
     text.extend_from_slice(&options);
@@ -359,15 +328,8 @@ impl Loader {
     /// Valkey's `loadServerConfigFromString`: every line, then the checks on the result.
     fn load_text(&mut self, text: &[u8]) -> Result<(), StartupError> {
         // The text is a C string.
-        let text = text
-            .iter()
-            .position(|&b| b == 0)
-            .map_or(text, |end| &text[..end]);
-        let lines: Vec<&[u8]> = if text.is_empty() {
-            Vec::new()
-        } else {
-            text.split(|&b| b == b'\n').collect()
-        };
+        let text = text.iter().position(|&b| b == 0).map_or(text, |end| &text[..end]);
+        let lines: Vec<&[u8]> = if text.is_empty() { Vec::new() } else { text.split(|&b| b == b'\n').collect() };
         for (i, raw) in lines.iter().enumerate() {
             let line = trim_blanks(raw);
             if line.is_empty() || line[0] == b'#' {
@@ -375,10 +337,7 @@ impl Loader {
             }
             let at = Some((i + 1, line));
             let Some(mut words) = split_args(line) else {
-                return Err(StartupError::fatal_config(
-                    at,
-                    "Unbalanced quotes in configuration line",
-                ));
+                return Err(StartupError::fatal_config(at, "Unbalanced quotes in configuration line"));
             };
             if words.is_empty() {
                 continue;
@@ -386,9 +345,7 @@ impl Loader {
             words[0].make_ascii_lowercase();
             match self.directive(&words) {
                 Ok(()) => {}
-                Err(DirectiveError::Message(msg)) => {
-                    return Err(StartupError::fatal_config(at, &msg))
-                }
+                Err(DirectiveError::Message(msg)) => return Err(StartupError::fatal_config(at, &msg)),
                 Err(DirectiveError::Done(err)) => return Err(err),
             }
         }
@@ -398,16 +355,10 @@ impl Loader {
             // Valkey can't give up later for a log it cannot write, so it tries now.
             let path = self.cwd.join(logfile);
             if let Err(e) = fs::OpenOptions::new().append(true).create(true).open(path) {
-                return Err(StartupError::fatal_config(
-                    None,
-                    &format!("Can't open the log file: {}", strerror(&e)),
-                ));
+                return Err(StartupError::fatal_config(None, &format!("Can't open the log file: {}", strerror(&e))));
             }
         }
-        self.options
-            .config
-            .finish_startup()
-            .map_err(|msg| StartupError::fatal_config(None, &msg))
+        self.options.config.finish_startup().map_err(|msg| StartupError::fatal_config(None, &msg))
     }
 
     /// One line's words (the directive already lower-cased).
@@ -418,28 +369,20 @@ impl Loader {
             let values: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
             if param.name == "dir" && values.len() == 1 && !values[0].is_empty() {
                 let dir = self.enter_dir(values[0])?;
-                return Ok(self
-                    .options
-                    .config
-                    .apply_startup_bytes(name, &[dir.as_bytes()])?);
+                return Ok(self.options.config.apply_startup_bytes(name, &[dir.as_bytes()])?);
             }
             return Ok(self.options.config.apply_startup_bytes(name, &values)?);
         }
         // Directives Valkey dropped but still accepts.
-        const DEPRECATED: [&[u8]; 3] = [
-            b"list-max-ziplist-entries",
-            b"list-max-ziplist-value",
-            b"lua-replicate-commands",
-        ];
+        const DEPRECATED: [&[u8]; 3] =
+            [b"list-max-ziplist-entries", b"list-max-ziplist-value", b"lua-replicate-commands"];
         if words.len() == 2 && DEPRECATED.contains(&name) {
             return Ok(());
         }
         match name {
             b"include" if words.len() == 2 => self.include(&String::from_utf8_lossy(&words[1])),
             b"rename-command" if words.len() == 3 => {
-                self.options
-                    .renamed_commands
-                    .push((words[1].clone(), words[2].clone()));
+                self.options.renamed_commands.push((words[1].clone(), words[2].clone()));
                 Ok(())
             }
             b"user" if words.len() >= 2 => {
@@ -447,25 +390,19 @@ impl Loader {
                 Ok(())
             }
             b"loadmodule" if words.len() >= 2 => {
-                self.options
-                    .modules
-                    .push((words[1].clone(), words[2..].to_vec()));
+                self.options.modules.push((words[1].clone(), words[2..].to_vec()));
                 Ok(())
             }
             _ if name.contains(&b'.') => {
                 if words.len() < 2 {
                     return Err("Module config specified without value".to_owned().into());
                 }
-                self.options
-                    .module_configs
-                    .push((name.to_vec(), args.join(&b' ')));
+                self.options.module_configs.push((name.to_vec(), args.join(&b' ')));
                 Ok(())
             }
             // A bare `sentinel` line only switches mode, which `main` refused already.
             b"sentinel" if words.len() == 1 => Ok(()),
-            b"sentinel" => Err("sentinel directive while not in sentinel mode"
-                .to_owned()
-                .into()),
+            b"sentinel" => Err("sentinel directive while not in sentinel mode".to_owned().into()),
             _ => Err(ferrokey_core::config::BAD_DIRECTIVE.to_owned().into()),
         }
     }
@@ -484,9 +421,7 @@ impl Loader {
     /// `include <path>`: a file, or every file a wildcard pattern matches (none is fine).
     fn include(&mut self, path: &str) -> Result<(), DirectiveError> {
         if self.depth >= MAX_INCLUDE_DEPTH {
-            return Err(
-                format!("include nesting deeper than {MAX_INCLUDE_DEPTH} files (a loop?)").into(),
-            );
+            return Err(format!("include nesting deeper than {MAX_INCLUDE_DEPTH} files (a loop?)").into());
         }
         let mut text = Vec::new();
         if has_wildcard(path) {
@@ -494,9 +429,8 @@ impl Loader {
                 if resolved.is_dir() {
                     continue;
                 }
-                let content = fs::read(&resolved).map_err(|e| {
-                    DirectiveError::Done(StartupError::cannot_open_config(&shown, &e))
-                })?;
+                let content = fs::read(&resolved)
+                    .map_err(|e| DirectiveError::Done(StartupError::cannot_open_config(&shown, &e)))?;
                 text.extend_from_slice(&content);
             }
         } else {
@@ -513,10 +447,7 @@ impl Loader {
 fn trim_blanks(line: &[u8]) -> &[u8] {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = line.iter().position(|b| !blank(b)).unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| !blank(b))
-        .map_or(start, |i| i + 1);
+    let end = line.iter().rposition(|b| !blank(b)).map_or(start, |i| i + 1);
     &line[start..end]
 }
 
@@ -569,10 +500,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn argv(args: &[&str]) -> Vec<String> {
-        std::iter::once("ferrokey-server")
-            .chain(args.iter().copied())
-            .map(String::from)
-            .collect()
+        std::iter::once("ferrokey-server").chain(args.iter().copied()).map(String::from).collect()
     }
 
     fn parse(args: &[&str]) -> Result<ServerOptions, StartupError> {
@@ -594,10 +522,7 @@ mod tests {
         if let Some((n, l)) = line {
             text += &format!("Reading the configuration file, at line {n}\n>>> '{l}'\n");
         }
-        StartupError {
-            output: ExitOutput::Stderr(format!("{text}{msg}\n")),
-            exit_code: 1,
-        }
+        StartupError { output: ExitOutput::Stderr(format!("{text}{msg}\n")), exit_code: 1 }
     }
 
     /// A fresh directory under the system temp dir, removed on drop.
@@ -607,8 +532,7 @@ mod tests {
         fn new() -> TempDir {
             static COUNTER: AtomicUsize = AtomicUsize::new(0);
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let dir =
-                std::env::temp_dir().join(format!("ferrokey-args-{}-{n}", std::process::id()));
+            let dir = std::env::temp_dir().join(format!("ferrokey-args-{}-{n}", std::process::id()));
             fs::create_dir_all(&dir).unwrap();
             TempDir(fs::canonicalize(&dir).unwrap())
         }
@@ -637,18 +561,8 @@ mod tests {
 
     #[test]
     fn parse_several_options_sets_each() {
-        let options = parse(&[
-            "--port",
-            "6400",
-            "--save",
-            "30",
-            "1",
-            "--maxclients",
-            "10000",
-            "--timeout",
-            "1800",
-        ])
-        .unwrap();
+        let options =
+            parse(&["--port", "6400", "--save", "30", "1", "--maxclients", "10000", "--timeout", "1800"]).unwrap();
         assert_eq!(options.config.port, 6400);
         assert_eq!(options.config.save_points, vec![(30, 1)]);
         assert_eq!(options.config.maxclients, 10000);
@@ -668,15 +582,7 @@ mod tests {
             assert_eq!(options.config.save_points, vec![], "{args:?}");
             assert_eq!(get(&options, "save"), "");
         }
-        let options = parse(&[
-            "--proc-title-template",
-            "--save",
-            "--save",
-            "",
-            "--loglevel",
-            "verbose",
-        ])
-        .unwrap();
+        let options = parse(&["--proc-title-template", "--save", "--save", "", "--loglevel", "verbose"]).unwrap();
         assert_eq!(options.config.proc_title_template, "--save");
         assert_eq!(options.config.save_points, vec![]);
         assert_eq!(get(&options, "loglevel"), "verbose");
@@ -695,38 +601,22 @@ mod tests {
         let options = parse(&["--maxmemory 700mb", "--maxmemory-policy volatile-lru"]).unwrap();
         assert_eq!(get(&options, "maxmemory"), "734003200");
         assert_eq!(get(&options, "maxmemory-policy"), "volatile-lru");
-        let options = parse(&[
-            "--proc-title-template --my--title--template",
-            "--loglevel verbose",
-        ])
-        .unwrap();
+        let options = parse(&["--proc-title-template --my--title--template", "--loglevel verbose"]).unwrap();
         assert_eq!(options.config.proc_title_template, "--my--title--template");
     }
 
     #[test]
     fn parse_value_may_start_with_dashes_after_a_bare_option() {
-        let options = parse(&[
-            "--proc-title-template",
-            "--my--title--template",
-            "--loglevel",
-            "verbose",
-        ])
-        .unwrap();
+        let options = parse(&["--proc-title-template", "--my--title--template", "--loglevel", "verbose"]).unwrap();
         assert_eq!(options.config.proc_title_template, "--my--title--template");
         assert_eq!(get(&options, "loglevel"), "verbose");
     }
 
     #[test]
     fn parse_multi_word_options_split_one_argument() {
-        let options = parse(&[
-            "--shutdown-on-sigint",
-            "nosave",
-            "force",
-            "now",
-            "--shutdown-on-sigterm",
-            "nosave force",
-        ])
-        .unwrap();
+        let options =
+            parse(&["--shutdown-on-sigint", "nosave", "force", "now", "--shutdown-on-sigterm", "nosave force"])
+                .unwrap();
         assert_eq!(get(&options, "shutdown-on-sigint"), "nosave now force");
         assert_eq!(get(&options, "shutdown-on-sigterm"), "nosave force");
     }
@@ -734,70 +624,33 @@ mod tests {
     #[test]
     fn parse_unknown_option_prints_valkeys_banner() {
         let err = parse(&["--foo", "bar"]).unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "foo \"bar\"")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "foo \"bar\"")), "Bad directive or wrong number of arguments"));
         let err = parse(&["--invalid"]).unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "invalid")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "invalid")), "Bad directive or wrong number of arguments"));
     }
 
     #[test]
     fn parse_missing_or_extra_values_name_the_line() {
         let cases: &[(&[&str], &str, &str)] = &[
             (&["--port"], "port", "wrong number of arguments"),
-            (
-                &["--port", "6380", "--loglevel"],
-                "loglevel",
-                "wrong number of arguments",
-            ),
-            (
-                &["--port", "6379", "6380"],
-                "port \"6379\" \"6380\"",
-                "wrong number of arguments",
-            ),
-            (
-                &["--port", "--loglevel", "verbose"],
-                "port \"--loglevel\" \"verbose\"",
-                "wrong number of arguments",
-            ),
+            (&["--port", "6380", "--loglevel"], "loglevel", "wrong number of arguments"),
+            (&["--port", "6379", "6380"], "port \"6379\" \"6380\"", "wrong number of arguments"),
+            (&["--port", "--loglevel", "verbose"], "port \"--loglevel\" \"verbose\"", "wrong number of arguments"),
             (
                 &["--port", "--bla", "--loglevel", "verbose"],
                 "port \"--bla\"",
                 "argument couldn't be parsed into an integer",
             ),
-            (
-                &["--replicaof", "127.0.0.1", "abc"],
-                "replicaof \"127.0.0.1\" \"abc\"",
-                "Invalid primary port",
-            ),
-            (
-                &["--replicaof", "--127.0.0.1", "--abc"],
-                "replicaof \"--127.0.0.1\"",
-                "wrong number of arguments",
-            ),
+            (&["--replicaof", "127.0.0.1", "abc"], "replicaof \"127.0.0.1\" \"abc\"", "Invalid primary port"),
+            (&["--replicaof", "--127.0.0.1", "--abc"], "replicaof \"--127.0.0.1\"", "wrong number of arguments"),
         ];
         for (args, line, msg) in cases {
             let err = parse(args).unwrap_err();
-            let n = if line.starts_with("port") || line.starts_with("replicaof") {
-                2
-            } else {
-                3
-            };
+            let n = if line.starts_with("port") || line.starts_with("replicaof") { 2 } else { 3 };
             assert_eq!(err, banner(Some((n, line)), msg), "{args:?}");
         }
         let err = parse(&["--logfile", "--my--log--file", "--loglevel", "--bla"]).unwrap_err();
-        let msg =
-            "argument(s) must be one of the following: debug, verbose, notice, warning, nothing";
+        let msg = "argument(s) must be one of the following: debug, verbose, notice, warning, nothing";
         assert_eq!(err, banner(Some((3, "loglevel \"--bla\"")), msg));
         let err = parse(&["--shutdown-on-sigint"]).unwrap_err();
         let msg = "argument(s) must be one of the following: default, save, nosave, now, force";
@@ -812,12 +665,7 @@ mod tests {
             "# a comment\n\n   port 7001   \r\nrequirepass \"pa ss\\x41\\n\"\n  # indented comment\nsave ''\nsave 60 5\n\
              Maxmemory 1gb\nbind 127.0.0.1 ::1\nlist-max-ziplist-entries 5\n",
         );
-        let options = parse_in(
-            &[&file, "--save", "10", "2", "--loglevel", "warning"],
-            &tmp.0,
-            "",
-        )
-        .unwrap();
+        let options = parse_in(&[&file, "--save", "10", "2", "--loglevel", "warning"], &tmp.0, "").unwrap();
         let c = &options.config;
         assert_eq!(c.port, 7001);
         assert_eq!(c.requirepass.as_deref(), Some(&b"pa ssA\n"[..]));
@@ -833,44 +681,21 @@ mod tests {
         let tmp = TempDir::new();
         let file = tmp.write("bad.conf", "port 7001\nfoo \"bar\"\n");
         let err = parse_in(&[&file], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "foo \"bar\"")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "foo \"bar\"")), "Bad directive or wrong number of arguments"));
         let file = tmp.write("quotes.conf", "\n\nrequirepass \"abc\n");
         let err = parse_in(&[&file], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((3, "requirepass \"abc")),
-                "Unbalanced quotes in configuration line"
-            )
-        );
+        assert_eq!(err, banner(Some((3, "requirepass \"abc")), "Unbalanced quotes in configuration line"));
         // Options come after the file and an empty line.
         let file = tmp.write("ok.conf", "port 7001\n");
         let err = parse_in(&[&file, "--nope", "1"], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((3, "nope \"1\"")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((3, "nope \"1\"")), "Bad directive or wrong number of arguments"));
     }
 
     #[test]
     fn parse_words_after_the_config_file_become_a_line() {
         let tmp = TempDir::new();
         let file = tmp.write("f.conf", "");
-        let options = parse_in(
-            &[&file, "loglevel", "verbose", "--maxmemory '700mb'"],
-            &tmp.0,
-            "",
-        )
-        .unwrap();
+        let options = parse_in(&[&file, "loglevel", "verbose", "--maxmemory '700mb'"], &tmp.0, "").unwrap();
         assert_eq!(get(&options, "loglevel"), "verbose");
         assert_eq!(options.config.maxmemory, 700 << 20);
     }
@@ -889,17 +714,9 @@ mod tests {
     fn parse_missing_config_file_is_a_logged_fatal_error() {
         let tmp = TempDir::new();
         let err = parse_in(&["nope.conf"], &tmp.0, "").unwrap_err();
-        let msg = format!(
-            "Fatal error, can't open config file '{}/nope.conf': No such file or directory",
-            tmp.0.display()
-        );
-        assert_eq!(
-            err,
-            StartupError {
-                output: ExitOutput::LogWarning(msg),
-                exit_code: 1
-            }
-        );
+        let msg =
+            format!("Fatal error, can't open config file '{}/nope.conf': No such file or directory", tmp.0.display());
+        assert_eq!(err, StartupError { output: ExitOutput::LogWarning(msg), exit_code: 1 });
     }
 
     #[test]
@@ -921,19 +738,12 @@ mod tests {
 
         let main = tmp.write("broken.conf", "port 1\ninclude missing.conf\n");
         let err = parse_in(&[&main], &tmp.0, "").unwrap_err();
-        let msg = "Fatal error, can't open config file 'missing.conf': No such file or directory"
-            .to_string();
+        let msg = "Fatal error, can't open config file 'missing.conf': No such file or directory".to_string();
         assert_eq!(err.output, ExitOutput::LogWarning(msg));
         tmp.write("inner.conf", "\nbogus\n");
         let main = tmp.write("outer.conf", "port 1\ninclude inner.conf\n");
         let err = parse_in(&[&main], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "bogus")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "bogus")), "Bad directive or wrong number of arguments"));
     }
 
     #[test]
@@ -949,10 +759,7 @@ mod tests {
     fn parse_dir_must_exist() {
         let tmp = TempDir::new();
         let err = parse_in(&["--dir", "nosuch"], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(Some((2, "dir \"nosuch\"")), "No such file or directory")
-        );
+        assert_eq!(err, banner(Some((2, "dir \"nosuch\"")), "No such file or directory"));
         tmp.write("file", "");
         let err = parse_in(&["--dir", "file"], &tmp.0, "").unwrap_err();
         assert_eq!(err, banner(Some((2, "dir \"file\"")), "Not a directory"));
@@ -962,12 +769,7 @@ mod tests {
 
     #[test]
     fn parse_stdin_dash_reads_config_from_standard_input() {
-        let options = parse_in(
-            &["-", "--port", "7004"],
-            &std::env::temp_dir(),
-            "maxmemory 128mb\nport 1\n",
-        )
-        .unwrap();
+        let options = parse_in(&["-", "--port", "7004"], &std::env::temp_dir(), "maxmemory 128mb\nport 1\n").unwrap();
         assert!(options.config_from_stdin);
         assert_eq!(options.config.maxmemory, 128 << 20);
         assert_eq!(options.config.port, 7004);
@@ -983,44 +785,17 @@ mod tests {
             "rename-command FLUSHALL \"\"\nuser alice on >pw ~* +@all\nloadmodule /m.so a b\nmymod.size 1 2\nlua-replicate-commands yes\nsentinel\n",
         );
         let options = parse_in(&[&file], &tmp.0, "").unwrap();
-        assert_eq!(
-            options.renamed_commands,
-            vec![(b"FLUSHALL".to_vec(), vec![])]
-        );
+        assert_eq!(options.renamed_commands, vec![(b"FLUSHALL".to_vec(), vec![])]);
         assert_eq!(
             options.users,
-            vec![vec![
-                b"alice".to_vec(),
-                b"on".to_vec(),
-                b">pw".to_vec(),
-                b"~*".to_vec(),
-                b"+@all".to_vec()
-            ]]
+            vec![vec![b"alice".to_vec(), b"on".to_vec(), b">pw".to_vec(), b"~*".to_vec(), b"+@all".to_vec()]]
         );
-        assert_eq!(
-            options.modules,
-            vec![(b"/m.so".to_vec(), vec![b"a".to_vec(), b"b".to_vec()])]
-        );
-        assert_eq!(
-            options.module_configs,
-            vec![(b"mymod.size".to_vec(), b"1 2".to_vec())]
-        );
+        assert_eq!(options.modules, vec![(b"/m.so".to_vec(), vec![b"a".to_vec(), b"b".to_vec()])]);
+        assert_eq!(options.module_configs, vec![(b"mymod.size".to_vec(), b"1 2".to_vec())]);
         let err = parse(&["--mymod.size"]).unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "mymod.size")),
-                "Module config specified without value"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "mymod.size")), "Module config specified without value"));
         let err = parse(&["--sentinel-ish", "x"]).unwrap_err();
-        assert_eq!(
-            err,
-            banner(
-                Some((2, "sentinel-ish \"x\"")),
-                "Bad directive or wrong number of arguments"
-            )
-        );
+        assert_eq!(err, banner(Some((2, "sentinel-ish \"x\"")), "Bad directive or wrong number of arguments"));
     }
 
     #[test]
@@ -1028,16 +803,10 @@ mod tests {
         let options = parse(&["--hz", "1000", "--io-threads", "100"]).unwrap();
         assert_eq!((options.config.hz, options.config.io_threads), (500, 16));
         let err = parse(&["--cluster-enabled", "yes", "--replicaof", "h", "1"]).unwrap_err();
-        assert_eq!(
-            err,
-            banner(None, "replicaof directive not allowed in cluster mode")
-        );
+        assert_eq!(err, banner(None, "replicaof directive not allowed in cluster mode"));
         let tmp = TempDir::new();
         let err = parse_in(&["--logfile", "no/such/dir/log"], &tmp.0, "").unwrap_err();
-        assert_eq!(
-            err,
-            banner(None, "Can't open the log file: No such file or directory")
-        );
+        assert_eq!(err, banner(None, "Can't open the log file: No such file or directory"));
     }
 
     #[test]
@@ -1046,17 +815,12 @@ mod tests {
         assert_eq!(err.exit_code, 0);
         assert!(matches!(&err.output, ExitOutput::Stdout(t) if t.contains("v=8.0.1")));
         let err = parse(&["-h"]).unwrap_err();
-        assert!(
-            matches!(&err.output, ExitOutput::Stderr(t) if t.starts_with("Usage: ./ferrokey-server"))
-        );
+        assert!(matches!(&err.output, ExitOutput::Stderr(t) if t.starts_with("Usage: ./ferrokey-server")));
         assert_eq!(err.exit_code, 1);
         let err = parse(&["--test-memory"]).unwrap_err();
         assert_eq!(err.output, ExitOutput::Stderr("Please specify the amount of memory to test in megabytes.\nExample: ./ferrokey-server --test-memory 4096\n\n".into()));
         assert_eq!(parse(&["--test-memory", "10"]).unwrap_err().exit_code, 1);
-        assert_eq!(
-            parse(&["--port", "1", "--sentinel"]).unwrap_err().exit_code,
-            1
-        );
+        assert_eq!(parse(&["--port", "1", "--sentinel"]).unwrap_err().exit_code, 1);
     }
 
     #[test]

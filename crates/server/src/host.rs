@@ -28,7 +28,12 @@ impl ServerHost for ProcessHost {
 
     fn memory(&self) -> MemoryReadings {
         let allocated = self.alloc.allocated() as u64;
-        MemoryReadings { allocated: Some(allocated), allocator_active: allocated, allocator_resident: allocated, rss: rss_bytes() }
+        MemoryReadings {
+            allocated: Some(allocated),
+            allocator_active: allocated,
+            allocator_resident: allocated,
+            rss: rss_bytes(),
+        }
     }
 }
 
@@ -66,7 +71,11 @@ fn os_name() -> String {
 fn total_memory() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb * 1024)
 }
 

@@ -7,8 +7,8 @@
 //! - [`host`]: process facts and readings INFO reports.
 //! - [`log`]: the log in Valkey's format.
 
-pub mod args;
 pub mod alloc;
+pub mod args;
 pub mod cli;
 pub mod clock;
 pub mod host;

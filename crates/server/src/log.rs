@@ -57,7 +57,16 @@ fn timestamp() -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let tod = secs.rem_euclid(86_400);
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{:02} {} {} {:02}:{:02}:{:02}.{:03}", d, MONTHS[(m - 1) as usize], y, tod / 3600, tod / 60 % 60, tod % 60, ms)
+    format!(
+        "{:02} {} {} {:02}:{:02}:{:02}.{:03}",
+        d,
+        MONTHS[(m - 1) as usize],
+        y,
+        tod / 3600,
+        tod / 60 % 60,
+        tod % 60,
+        ms
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.

@@ -99,7 +99,11 @@ impl Server {
         let conn = Rc::new(Conn {
             id,
             stream,
-            input: RefCell::new(Input { buf: BytesMut::with_capacity(READ_CHUNK), decoder: CommandDecoder::new(), eof: false }),
+            input: RefCell::new(Input {
+                buf: BytesMut::with_capacity(READ_CHUNK),
+                decoder: CommandDecoder::new(),
+                eof: false,
+            }),
             unsent: RefCell::new(Vec::new()),
             wake: Notify::new(),
         });

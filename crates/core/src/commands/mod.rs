@@ -4,6 +4,7 @@
 pub mod bitmap;
 pub mod connection;
 pub mod dump;
+pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
 pub mod keys;
@@ -26,6 +27,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
         bitmap::COMMANDS,
         connection::COMMANDS,
         dump::COMMANDS,
+        geo::COMMANDS,
         hash::COMMANDS,
         hyperloglog::COMMANDS,
         keys::COMMANDS,

@@ -194,11 +194,7 @@ fn expire_deadline_ms(ctx: &Ctx, kind: ExpireKind, raw: &[u8]) -> Result<i64, Co
     if amount <= 0 || (kind.in_seconds() && amount > i64::MAX / 1000) {
         return Err(invalid());
     }
-    let mut ms = if kind.in_seconds() {
-        amount * 1000
-    } else {
-        amount
-    };
+    let mut ms = if kind.in_seconds() { amount * 1000 } else { amount };
     if !kind.is_absolute() {
         // Valkey adds in C and then looks for a wrapped (non-positive) sum.
         ms = ms.wrapping_add(ctx.now_ms);
@@ -230,10 +226,7 @@ fn set(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn setnx(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next_owned()?;
     let value = args.next_owned()?;
-    let opts = StringOptions {
-        nx: true,
-        ..Default::default()
-    };
+    let opts = StringOptions { nx: true, ..Default::default() };
     set_generic(ctx, key, value, &opts, Reply::Int(1), Reply::Int(0))
 }
 
@@ -251,10 +244,7 @@ fn set_with_ttl(ctx: &mut Ctx, args: &mut Args, kind: ExpireKind) -> CmdResult {
     let key = args.next_owned()?;
     let ttl = args.next_owned()?;
     let value = args.next_owned()?;
-    let opts = StringOptions {
-        expire: Some((kind, ttl)),
-        ..Default::default()
-    };
+    let opts = StringOptions { expire: Some((kind, ttl)), ..Default::default() };
     set_generic(ctx, key, value, &opts, Reply::OK, Reply::Null)
 }
 
@@ -272,11 +262,7 @@ fn set_generic(
         Some((kind, raw)) => Some(expire_deadline_ms(ctx, *kind, raw)?),
         None => None,
     };
-    let old = if opts.get {
-        Some(read_value(ctx, &key)?)
-    } else {
-        None
-    };
+    let old = if opts.get { Some(read_value(ctx, &key)?) } else { None };
     let reply = |fallback: Reply| old.clone().map_or(fallback, Reply::opt_bulk);
 
     let found = ctx.lookup_write(&key).is_some();
@@ -362,10 +348,7 @@ fn mget(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let values = keys
         .iter()
         .map(|key| match ctx.lookup_read(key) {
-            Some(crate::db::Entry {
-                value: Value::Str(s),
-                ..
-            }) => Reply::bulk(s.as_bytes()),
+            Some(crate::db::Entry { value: Value::Str(s), .. }) => Reply::bulk(s.as_bytes()),
             // Missing keys and keys of other types alike answer nil.
             _ => Reply::Null,
         })
@@ -524,9 +507,7 @@ fn byte_range(s: &[u8], mut start: i64, mut end: i64) -> &[u8] {
 /// STRLEN key
 fn strlen(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next()?.to_vec();
-    Ok(Reply::Int(
-        ctx.read_str(&key)?.map_or(0, |s| s.len() as i64),
-    ))
+    Ok(Reply::Int(ctx.read_str(&key)?.map_or(0, |s| s.len() as i64)))
 }
 
 // -- counters --------------------------------------------------------------------------------------
@@ -565,17 +546,8 @@ fn incr_by(ctx: &mut Ctx, key: &[u8], delta: i64) -> CmdResult {
         None => None,
         Some(s) => Some(parse_i64(s).ok_or(CommandError::NotInteger)?),
     };
-    let value = current
-        .unwrap_or(0)
-        .checked_add(delta)
-        .ok_or(CommandError::IncrOverflow)?;
-    store_str(
-        ctx,
-        key,
-        value.to_string().into_bytes(),
-        current.is_some(),
-        true,
-    );
+    let value = current.unwrap_or(0).checked_add(delta).ok_or(CommandError::IncrOverflow)?;
+    store_str(ctx, key, value.to_string().into_bytes(), current.is_some(), true);
     ctx.written(notify::STRING, "incrby", key);
     Ok(Reply::Int(value))
 }
@@ -612,8 +584,7 @@ fn lcs(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         return Err(CommandError::LcsKeysNotStrings);
     };
 
-    let (mut want_len, mut want_idx, mut with_match_len, mut min_match_len) =
-        (false, false, false, 0i64);
+    let (mut want_len, mut want_idx, mut with_match_len, mut min_match_len) = (false, false, false, 0i64);
     while let Some(opt) = args.peek().map(|o| c_str(o).to_vec()) {
         args.next()?;
         if is(&opt, "IDX") {
@@ -667,10 +638,7 @@ fn lcs(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn lcs_operand(ctx: &mut Ctx, key: &[u8]) -> Option<Vec<u8>> {
     match ctx.lookup_read(key) {
         None => Some(Vec::new()),
-        Some(crate::db::Entry {
-            value: Value::Str(s),
-            ..
-        }) => Some(s.to_vec()),
+        Some(crate::db::Entry { value: Value::Str(s), .. }) => Some(s.to_vec()),
         Some(_) => None,
     }
 }
@@ -713,9 +681,7 @@ impl LcsTable {
             return Err(CommandError::LcsTableTooBig);
         }
         let mut cells: Vec<u32> = Vec::new();
-        cells
-            .try_reserve_exact(cell_count as usize)
-            .map_err(|_| CommandError::LcsAllocFailed)?;
+        cells.try_reserve_exact(cell_count as usize).map_err(|_| CommandError::LcsAllocFailed)?;
         cells.resize(cell_count as usize, 0);
         for i in 1..=a.len() {
             for j in 1..=b.len() {
@@ -726,12 +692,7 @@ impl LcsTable {
                 };
             }
         }
-        Ok(LcsTable {
-            cells,
-            width,
-            a_len: a.len(),
-            b_len: b.len(),
-        })
+        Ok(LcsTable { cells, width, a_len: a.len(), b_len: b.len() })
     }
 
     fn at(&self, i: usize, j: usize) -> u32 {
@@ -758,12 +719,7 @@ impl LcsTable {
                 common[remaining - 1] = a[i - 1];
                 let (ai, bj) = ((i - 1) as u32, (j - 1) as u32);
                 match &mut run {
-                    None => {
-                        run = Some(MatchRange {
-                            a: (ai, ai),
-                            b: (bj, bj),
-                        })
-                    }
+                    None => run = Some(MatchRange { a: (ai, ai), b: (bj, bj) }),
                     // The previous match was at (i, j): the run grows backwards.
                     Some(r) if r.a.0 as usize == i && r.b.0 as usize == j => {
                         r.a.0 -= 1;
@@ -830,26 +786,8 @@ mod tests {
         assert_eq!(t.len(), 6);
         let walk = t.walk(a, b, 0);
         assert_eq!(walk.common, b"mytext");
-        assert_eq!(
-            walk.ranges,
-            vec![
-                MatchRange {
-                    a: (4, 7),
-                    b: (5, 8)
-                },
-                MatchRange {
-                    a: (2, 3),
-                    b: (0, 1)
-                }
-            ]
-        );
-        assert_eq!(
-            t.walk(a, b, 4).ranges,
-            vec![MatchRange {
-                a: (4, 7),
-                b: (5, 8)
-            }]
-        );
+        assert_eq!(walk.ranges, vec![MatchRange { a: (4, 7), b: (5, 8) }, MatchRange { a: (2, 3), b: (0, 1) }]);
+        assert_eq!(t.walk(a, b, 4).ranges, vec![MatchRange { a: (4, 7), b: (5, 8) }]);
     }
 
     #[test]
@@ -869,26 +807,11 @@ mod tests {
             &["EX"],
             &["FOO"],
         ] {
-            assert_eq!(
-                parse(bad, OptionsOf::Set),
-                Err(CommandError::Syntax),
-                "{bad:?}"
-            );
+            assert_eq!(parse(bad, OptionsOf::Set), Err(CommandError::Syntax), "{bad:?}");
         }
         assert!(parse(&["PERSIST", "PERSIST"], OptionsOf::GetEx).is_ok());
-        for bad in [
-            &["NX"][..],
-            &["GET"],
-            &["KEEPTTL"],
-            &["PERSIST", "EX", "1"],
-            &["EXAT", "1", "PERSIST"],
-        ] {
-            assert_eq!(
-                parse(bad, OptionsOf::GetEx),
-                Err(CommandError::Syntax),
-                "{bad:?}"
-            );
+        for bad in [&["NX"][..], &["GET"], &["KEEPTTL"], &["PERSIST", "EX", "1"], &["EXAT", "1", "PERSIST"]] {
+            assert_eq!(parse(bad, OptionsOf::GetEx), Err(CommandError::Syntax), "{bad:?}");
         }
     }
 }
-

@@ -12,9 +12,7 @@ use crate::command::{flag::*, keys_after_numkeys, CommandSpec, Group, Keys};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::{GENERIC, ZSET};
-use crate::num::{
-    parse_f64, parse_i64, parse_lex_bound, parse_long_double, parse_score_bound, LexBound,
-};
+use crate::num::{parse_f64, parse_i64, parse_lex_bound, parse_long_double, parse_score_bound, LexBound};
 use crate::reply::Reply;
 use crate::types::skiplist::{self, LexRange, ScoreRange};
 use crate::types::zset::{AddFlags, AddOutcome, End, ListpackLimits, ZSet};
@@ -175,12 +173,7 @@ fn long_or(arg: &[u8], err: CommandError) -> Result<i64, CommandError> {
 }
 
 /// Valkey's `getRangeLongFromObjectOrReply` with a message: outside `min..=max` is `err` too.
-fn long_in_range_or(
-    arg: &[u8],
-    min: i64,
-    max: i64,
-    err: CommandError,
-) -> Result<i64, CommandError> {
+fn long_in_range_or(arg: &[u8], min: i64, max: i64, err: CommandError) -> Result<i64, CommandError> {
     match parse_i64(arg) {
         Some(v) if (min..=max).contains(&v) => Ok(v),
         _ => Err(err),
@@ -189,17 +182,11 @@ fn long_in_range_or(
 
 /// A ZRANGEBYSCORE-style `min max` pair (`zslParseRange`).
 fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, CommandError> {
-    let (Some((min, min_exclusive)), Some((max, max_exclusive))) =
-        (parse_score_bound(min), parse_score_bound(max))
+    let (Some((min, min_exclusive)), Some((max, max_exclusive))) = (parse_score_bound(min), parse_score_bound(max))
     else {
         return Err(CommandError::ScoreRangeNotFloat);
     };
-    Ok(ScoreRange {
-        min,
-        max,
-        min_exclusive,
-        max_exclusive,
-    })
+    Ok(ScoreRange { min, max, min_exclusive, max_exclusive })
 }
 
 /// A ZRANGEBYLEX-style `min max` pair (`zslParseLexRange`).
@@ -207,10 +194,7 @@ fn parse_lex_range(min: &[u8], max: &[u8]) -> Result<LexRange, CommandError> {
     let (Some(min), Some(max)) = (parse_lex_bound(min), parse_lex_bound(max)) else {
         return Err(CommandError::LexRangeInvalid);
     };
-    Ok(LexRange {
-        min: to_skiplist_bound(min),
-        max: to_skiplist_bound(max),
-    })
+    Ok(LexRange { min: to_skiplist_bound(min), max: to_skiplist_bound(max) })
 }
 
 fn to_skiplist_bound(bound: LexBound) -> skiplist::LexBound {
@@ -237,8 +221,7 @@ fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, CommandError> {
     if ms == 0 {
         return Ok(0);
     }
-    ms.checked_add(now_ms)
-        .ok_or(CommandError::TimeoutOutOfRange)
+    ms.checked_add(now_ms).ok_or(CommandError::TimeoutOutOfRange)
 }
 
 /// Members with scores, in the shape Valkey's WITHSCORES replies take: flat in RESP2, pairs in
@@ -248,19 +231,9 @@ fn scored_reply(items: Vec<(f64, Vec<u8>)>, withscores: bool, resp3: bool) -> Re
         return Reply::Array(items.into_iter().map(|(_, m)| Reply::Bulk(m)).collect());
     }
     if resp3 {
-        Reply::Array(
-            items
-                .into_iter()
-                .map(|(s, m)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]))
-                .collect(),
-        )
+        Reply::Array(items.into_iter().map(|(s, m)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)])).collect())
     } else {
-        Reply::Array(
-            items
-                .into_iter()
-                .flat_map(|(s, m)| [Reply::Bulk(m), Reply::Double(s)])
-                .collect(),
-        )
+        Reply::Array(items.into_iter().flat_map(|(s, m)| [Reply::Bulk(m), Reply::Double(s)]).collect())
     }
 }
 
@@ -297,10 +270,7 @@ fn zincrby(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn zadd_generic(ctx: &mut Ctx, args: &mut Args, incr_command: bool) -> CmdResult {
     let argv = args.argv();
     let key = argv[1].clone();
-    let mut flags = AddFlags {
-        incr: incr_command,
-        ..AddFlags::default()
-    };
+    let mut flags = AddFlags { incr: incr_command, ..AddFlags::default() };
     let mut ch = false;
     let mut at = 2;
     while let Some(opt) = argv.get(at) {
@@ -426,9 +396,7 @@ fn zrem(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 /// ZCARD key
 fn zcard(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let key = args.next()?.to_vec();
-    Ok(Reply::Int(
-        ctx.read_zset(&key)?.map_or(0, |zs| zs.len() as i64),
-    ))
+    Ok(Reply::Int(ctx.read_zset(&key)?.map_or(0, |zs| zs.len() as i64)))
 }
 
 /// ZSCORE key member
@@ -443,11 +411,7 @@ fn zscore(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn zmscore(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv().to_vec();
     let zs = ctx.read_zset(&argv[1])?;
-    let scores = argv[2..].iter().map(|m| {
-        zs.as_ref()
-            .and_then(|zs| zs.score(m))
-            .map_or(Reply::Null, Reply::Double)
-    });
+    let scores = argv[2..].iter().map(|m| zs.as_ref().and_then(|zs| zs.score(m)).map_or(Reply::Null, Reply::Double));
     Ok(Reply::Array(scores.collect()))
 }
 
@@ -472,11 +436,7 @@ fn zrank_generic(ctx: &mut Ctx, args: &mut Args, reverse: bool) -> CmdResult {
         None => false,
     };
     let (key, member) = (argv[1].clone(), argv[2].clone());
-    let missing = if withscore {
-        Reply::NullArray
-    } else {
-        Reply::Null
-    };
+    let missing = if withscore { Reply::NullArray } else { Reply::Null };
     let Some(zs) = ctx.read_zset(&key)? else {
         return Ok(missing);
     };
@@ -484,11 +444,7 @@ fn zrank_generic(ctx: &mut Ctx, args: &mut Args, reverse: bool) -> CmdResult {
         return Ok(missing);
     };
     let rank = if reverse { zs.len() - 1 - rank } else { rank } as i64;
-    Ok(if withscore {
-        Reply::Array(vec![Reply::Int(rank), Reply::Double(score)])
-    } else {
-        Reply::Int(rank)
-    })
+    Ok(if withscore { Reply::Array(vec![Reply::Int(rank), Reply::Double(score)]) } else { Reply::Int(rank) })
 }
 
 // -- ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX ---------------------------------------------------
@@ -549,16 +505,8 @@ fn zremrange_generic(ctx: &mut Ctx, args: &mut Args, removal: Removal, event: &s
 /// clamps at 0 and the end at the last rank. `None` when nothing is in range.
 fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
-    let mut start = if start < 0 {
-        len.saturating_add(start)
-    } else {
-        start
-    };
-    let mut end = if end < 0 {
-        len.saturating_add(end)
-    } else {
-        end
-    };
+    let mut start = if start < 0 { len.saturating_add(start) } else { start };
+    let mut end = if end < 0 { len.saturating_add(end) } else { end };
     if start < 0 {
         start = 0;
     }
@@ -693,9 +641,7 @@ fn zrange_generic(
     };
 
     let resp3 = ctx.resp3();
-    let found = ctx
-        .read_zset(&key)?
-        .map(|zs| select(zs, &selection, reverse, offset, limit));
+    let found = ctx.read_zset(&key)?.map(|zs| select(zs, &selection, reverse, offset, limit));
     let Some(dst) = dst else {
         let items = found.map(|(items, _)| items).unwrap_or_default();
         return Ok(scored_reply(items, withscores, resp3));
@@ -706,13 +652,7 @@ fn zrange_generic(
 
 /// The selected elements in reply order, and the size hint ZRANGESTORE creates its result with
 /// (the length for rank ranges, known in advance; 0 otherwise).
-fn select(
-    zs: &ZSet,
-    selection: &Selection,
-    reverse: bool,
-    offset: i64,
-    limit: i64,
-) -> (Vec<(f64, Vec<u8>)>, usize) {
+fn select(zs: &ZSet, selection: &Selection, reverse: bool, offset: i64, limit: i64) -> (Vec<(f64, Vec<u8>)>, usize) {
     let owned = |(s, m): (f64, &[u8])| (s, m.to_vec());
     match selection {
         Selection::Rank { start, end } => {
@@ -721,10 +661,7 @@ fn select(
             };
             let n = end - start + 1;
             let items: Vec<_> = if reverse {
-                zs.rev_iter_from(zs.len() - 1 - start)
-                    .take(n)
-                    .map(owned)
-                    .collect()
+                zs.rev_iter_from(zs.len() - 1 - start).take(n).map(owned).collect()
             } else {
                 zs.iter_from(start).take(n).map(owned).collect()
             };
@@ -786,22 +723,14 @@ fn walk_range(
             Some(_) if offset < 0 => None,
             Some(from) => {
                 let from = from as i64;
-                let rank = if reverse {
-                    from - offset
-                } else {
-                    from.saturating_add(offset)
-                };
+                let rank = if reverse { from - offset } else { from.saturating_add(offset) };
                 (0..len).contains(&rank).then_some(rank)
             }
             None => None,
         }
     } else {
         // zslNthInRange(n): n >= 0 counts from the first element in range, n < 0 from the last.
-        let n = if reverse {
-            offset.saturating_neg().saturating_sub(1)
-        } else {
-            offset
-        };
+        let n = if reverse { offset.saturating_neg().saturating_sub(1) } else { offset };
         if n >= 0 {
             first.map(|f| (f as i64).saturating_add(n)).filter(|&r| {
                 r < len && {
@@ -821,34 +750,17 @@ fn walk_range(
     let Some(start) = start else {
         return Vec::new();
     };
-    let take = if limit < 0 {
-        usize::MAX
-    } else {
-        saturating_usize(limit)
-    };
+    let take = if limit < 0 { usize::MAX } else { saturating_usize(limit) };
     let owned = |(s, m): (f64, &[u8])| (s, m.to_vec());
     if reverse {
-        zs.rev_iter_from(start as usize)
-            .take(take)
-            .take_while(|&(s, m)| meets_min(s, m))
-            .map(owned)
-            .collect()
+        zs.rev_iter_from(start as usize).take(take).take_while(|&(s, m)| meets_min(s, m)).map(owned).collect()
     } else {
-        zs.iter_from(start as usize)
-            .take(take)
-            .take_while(|&(s, m)| meets_max(s, m))
-            .map(owned)
-            .collect()
+        zs.iter_from(start as usize).take(take).take_while(|&(s, m)| meets_max(s, m)).map(owned).collect()
     }
 }
 
 /// ZRANGESTORE's result: stored (replacing `dst`) when non-empty, else `dst` is deleted.
-fn store_range(
-    ctx: &mut Ctx,
-    dst: &[u8],
-    items: Vec<(f64, Vec<u8>)>,
-    size_hint: usize,
-) -> CmdResult {
+fn store_range(ctx: &mut Ctx, dst: &[u8], items: Vec<(f64, Vec<u8>)>, size_hint: usize) -> CmdResult {
     if items.is_empty() {
         if ctx.remove(dst).is_some() {
             ctx.written(GENERIC, "del", dst);
@@ -873,10 +785,7 @@ fn zcount(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv();
     let range = parse_score_range(&argv[2], &argv[3])?;
     let key = argv[1].clone();
-    Ok(Reply::Int(
-        ctx.read_zset(&key)?
-            .map_or(0, |zs| zs.count_in_score_range(&range) as i64),
-    ))
+    Ok(Reply::Int(ctx.read_zset(&key)?.map_or(0, |zs| zs.count_in_score_range(&range) as i64)))
 }
 
 /// ZLEXCOUNT key min max
@@ -884,10 +793,7 @@ fn zlexcount(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv();
     let range = parse_lex_range(&argv[2], &argv[3])?;
     let key = argv[1].clone();
-    Ok(Reply::Int(
-        ctx.read_zset(&key)?
-            .map_or(0, |zs| zs.count_in_lex_range(&range) as i64),
-    ))
+    Ok(Reply::Int(ctx.read_zset(&key)?.map_or(0, |zs| zs.count_in_lex_range(&range) as i64)))
 }
 
 // -- ZPOPMIN, ZPOPMAX, ZMPOP and the blocking pops -------------------------------------------------------
@@ -904,13 +810,7 @@ struct PopShape {
 }
 
 /// Pops from the first existing key of `keys` (`count` None: one element, Valkey's -1).
-fn zpop_generic(
-    ctx: &mut Ctx,
-    keys: &[Vec<u8>],
-    end: End,
-    count: Option<i64>,
-    shape: PopShape,
-) -> CmdResult {
+fn zpop_generic(ctx: &mut Ctx, keys: &[Vec<u8>], end: End, count: Option<i64>, shape: PopShape) -> CmdResult {
     let mut found = None;
     for key in keys {
         if ctx.write_zset(key)?.is_some() {
@@ -919,11 +819,7 @@ fn zpop_generic(
         }
     }
     let Some(key) = found else {
-        return Ok(if shape.nil_when_empty {
-            Reply::NullArray
-        } else {
-            Reply::EMPTY_ARRAY
-        });
+        return Ok(if shape.nil_when_empty { Reply::NullArray } else { Reply::EMPTY_ARRAY });
     };
     if count == Some(0) {
         return Ok(Reply::EMPTY_ARRAY);
@@ -937,22 +833,12 @@ fn zpop_generic(
     }
     let emptied = zs.is_empty();
     delete_if_empty(ctx, key, emptied);
-    ctx.written(
-        ZSET,
-        if end == End::Min {
-            "zpopmin"
-        } else {
-            "zpopmax"
-        },
-        key,
-    );
+    ctx.written(ZSET, if end == End::Min { "zpopmin" } else { "zpopmax" }, key);
     if emptied {
         ctx.written(GENERIC, "del", key);
     }
 
-    let pairs = popped
-        .into_iter()
-        .map(|(s, m)| (Reply::Bulk(m), Reply::Double(s)));
+    let pairs = popped.into_iter().map(|(s, m)| (Reply::Bulk(m), Reply::Double(s)));
     let elements: Vec<Reply> = if shape.nested {
         pairs.map(|(m, s)| Reply::Array(vec![m, s])).collect()
     } else {
@@ -960,11 +846,7 @@ fn zpop_generic(
     };
     Ok(match (shape.emit_key, shape.nested) {
         (false, _) => Reply::Array(elements),
-        (true, false) => Reply::Array(
-            std::iter::once(Reply::Bulk(key.clone()))
-                .chain(elements)
-                .collect(),
-        ),
+        (true, false) => Reply::Array(std::iter::once(Reply::Bulk(key.clone())).chain(elements).collect()),
         (true, true) => Reply::Array(vec![Reply::Bulk(key.clone()), Reply::Array(elements)]),
     })
 }
@@ -985,27 +867,12 @@ fn zpop_min_max(ctx: &mut Ctx, args: &mut Args, end: End) -> CmdResult {
         return Err(CommandError::Syntax);
     }
     let count = match argv.get(2) {
-        Some(arg) => Some(long_in_range_or(
-            arg,
-            0,
-            i64::MAX,
-            CommandError::NotPositive,
-        )?),
+        Some(arg) => Some(long_in_range_or(arg, 0, i64::MAX, CommandError::NotPositive)?),
         None => None,
     };
     // RESP3 nests [member, score] pairs only when a count was given.
     let nested = ctx.resp3() && count.is_some();
-    zpop_generic(
-        ctx,
-        &argv[1..2],
-        end,
-        count,
-        PopShape {
-            emit_key: false,
-            nested,
-            nil_when_empty: false,
-        },
-    )
+    zpop_generic(ctx, &argv[1..2], end, count, PopShape { emit_key: false, nested, nil_when_empty: false })
 }
 
 /// BZPOPMIN key [key ...] timeout
@@ -1022,18 +889,7 @@ fn bzpop_min_max(ctx: &mut Ctx, args: &mut Args, end: End) -> CmdResult {
     let argv = args.argv();
     let keys = argv[1..argv.len() - 1].to_vec();
     let timeout = argv[argv.len() - 1].clone();
-    blocking_zpop(
-        ctx,
-        keys,
-        &timeout,
-        end,
-        None,
-        PopShape {
-            emit_key: true,
-            nested: false,
-            nil_when_empty: false,
-        },
-    )
+    blocking_zpop(ctx, keys, &timeout, end, None, PopShape { emit_key: true, nested: false, nil_when_empty: false })
 }
 
 /// Valkey's `blockingGenericZpopCommand`: pop from the first non-empty key, else block (or, where
@@ -1050,11 +906,7 @@ fn blocking_zpop(
     // Running again for a blocked client because a key was written: Valkey only re-runs the command
     // when the written key holds a sorted set, so a key that became another type keeps it waiting.
     let retry = ctx.eng.blocking.is_blocked(ctx.id);
-    if retry
-        && !keys
-            .iter()
-            .any(|k| matches!(ctx.lookup_write(k), Some(e) if matches!(e.value, Value::ZSet(_))))
-    {
+    if retry && !keys.iter().any(|k| matches!(ctx.lookup_write(k), Some(e) if matches!(e.value, Value::ZSet(_)))) {
         return Err(ctx.block_on(keys, deadline_ms));
     }
     for key in &keys {
@@ -1087,17 +939,9 @@ fn bzmpop(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 
 fn zmpop_generic(ctx: &mut Ctx, args: &mut Args, numkeys_at: usize, blocking: bool) -> CmdResult {
     let argv = args.argv();
-    let numkeys = long_in_range_or(
-        &argv[numkeys_at],
-        1,
-        i64::MAX,
-        CommandError::NumkeysNotPositive,
-    )?;
+    let numkeys = long_in_range_or(&argv[numkeys_at], 1, i64::MAX, CommandError::NumkeysNotPositive)?;
     let numkeys = saturating_usize(numkeys);
-    let where_at = numkeys_at
-        .checked_add(numkeys)
-        .and_then(|n| n.checked_add(1))
-        .filter(|&n| n < argv.len());
+    let where_at = numkeys_at.checked_add(numkeys).and_then(|n| n.checked_add(1)).filter(|&n| n < argv.len());
     let Some(where_at) = where_at else {
         return Err(CommandError::Syntax);
     };
@@ -1112,12 +956,7 @@ fn zmpop_generic(ctx: &mut Ctx, args: &mut Args, numkeys_at: usize, blocking: bo
         let more = argv.len() - 1 - j;
         if count.is_none() && is(&argv[j], "count") && more > 0 {
             j += 1;
-            count = Some(long_in_range_or(
-                &argv[j],
-                1,
-                i64::MAX,
-                CommandError::CountNotPositive,
-            )?);
+            count = Some(long_in_range_or(&argv[j], 1, i64::MAX, CommandError::CountNotPositive)?);
         } else {
             return Err(CommandError::Syntax);
         }
@@ -1125,11 +964,7 @@ fn zmpop_generic(ctx: &mut Ctx, args: &mut Args, numkeys_at: usize, blocking: bo
     }
     let count = Some(count.unwrap_or(1));
     let keys = argv[numkeys_at + 1..where_at].to_vec();
-    let shape = PopShape {
-        emit_key: true,
-        nested: true,
-        nil_when_empty: true,
-    };
+    let shape = PopShape { emit_key: true, nested: true, nil_when_empty: true };
     if blocking {
         let timeout = argv[1].clone();
         blocking_zpop(ctx, keys, &timeout, end, count, shape)
@@ -1275,21 +1110,12 @@ fn zdiffstore(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 
 /// Valkey's `zunionInterDiffGenericCommand`: numkeys, the keys (type-checked before any option is
 /// read), WEIGHTS / AGGREGATE / WITHSCORES / LIMIT, then the operation.
-fn zset_algebra(
-    ctx: &mut Ctx,
-    args: &mut Args,
-    dst: Option<Vec<u8>>,
-    op: SetOp,
-    cardinality_only: bool,
-) -> CmdResult {
+fn zset_algebra(ctx: &mut Ctx, args: &mut Args, dst: Option<Vec<u8>>, op: SetOp, cardinality_only: bool) -> CmdResult {
     let argv = args.argv();
     let numkeys_at = if dst.is_some() { 2 } else { 1 };
     let setnum = long_or(&argv[numkeys_at], CommandError::NotInteger)?;
     if setnum < 1 {
-        return Err(CommandError::err(format!(
-            "at least 1 input key is needed for '{}' command",
-            ctx.spec.name
-        )));
+        return Err(CommandError::err(format!("at least 1 input key is needed for '{}' command", ctx.spec.name)));
     }
     if setnum > (argv.len() - (numkeys_at + 1)) as i64 {
         return Err(CommandError::Syntax);
@@ -1298,9 +1124,7 @@ fn zset_algebra(
     let keys = &argv[numkeys_at + 1..numkeys_at + 1 + setnum];
     for key in keys {
         match ctx.lookup_read(key) {
-            Some(e) if !matches!(e.value, Value::ZSet(_) | Value::Set(_)) => {
-                return Err(CommandError::WrongType)
-            }
+            Some(e) if !matches!(e.value, Value::ZSet(_) | Value::Set(_)) => return Err(CommandError::WrongType),
             _ => {}
         }
     }
@@ -1345,10 +1169,7 @@ fn zset_algebra(
         let mut sources: Vec<Source> = keys
             .iter()
             .zip(&weights)
-            .map(|(key, &weight)| Source {
-                value: dbref.get(key).map(|e| &e.value),
-                weight,
-            })
+            .map(|(key, &weight)| Source { value: dbref.get(key).map(|e| &e.value), weight })
             .collect();
         if op != SetOp::Diff {
             // Smallest first: an intersection walks the smallest input only.
@@ -1400,11 +1221,7 @@ enum Algebra {
 
 /// Sorts a result in set order (score, then member).
 fn sorted(mut items: Vec<(f64, Vec<u8>)>) -> Vec<(f64, Vec<u8>)> {
-    items.sort_by(|(a, am), (b, bm)| {
-        a.partial_cmp(b)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| am.cmp(bm))
-    });
+    items.sort_by(|(a, am), (b, bm)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal).then_with(|| am.cmp(bm)));
     items
 }
 
@@ -1516,9 +1333,7 @@ fn zrandmember(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let len = zs.len();
     let rank = ctx.eng.rng.random_range(0..len);
     let zs = looked_up(ctx, key);
-    Ok(Reply::Bulk(
-        zs.get_by_rank(rank).expect("rank < len").1.to_vec(),
-    ))
+    Ok(Reply::Bulk(zs.get_by_rank(rank).expect("rank < len").1.to_vec()))
 }
 
 /// Valkey's `zrandmemberWithCountCommand`: a negative count may repeat members; a positive one
@@ -1595,8 +1410,7 @@ fn zrandmember_with_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: boo
 /// ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES]
 fn zscan(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv().to_vec();
-    let cursor =
-        crate::commands::keys::parse_scan_cursor(&argv[2]).ok_or(CommandError::InvalidCursor)?;
+    let cursor = crate::commands::keys::parse_scan_cursor(&argv[2]).ok_or(CommandError::InvalidCursor)?;
     let empty_scan = || Reply::Array(vec![Reply::bulk("0"), Reply::EMPTY_ARRAY]);
     if ctx.read_zset(&argv[1])?.is_none() {
         return Ok(empty_scan());
@@ -1637,11 +1451,7 @@ fn zscan(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         found.push(Reply::Bulk(member.to_vec()));
         if !no_scores {
             // Valkey prints listpack scores with d2string and dict ones with "%.17Lg".
-            let text = if listpack {
-                crate::num::format_double(score)
-            } else {
-                format_g17(score)
-            };
+            let text = if listpack { crate::num::format_double(score) } else { format_g17(score) };
             found.push(Reply::Bulk(text.into_bytes()));
         }
     };
@@ -1743,25 +1553,10 @@ mod tests {
         assert_eq!(parse_timeout(b"0", 1000), Ok(0));
         assert_eq!(parse_timeout(b"1.5", 1000), Ok(2500));
         assert_eq!(parse_timeout(b"0.0001", 1000), Ok(1001));
-        assert_eq!(
-            parse_timeout(b"-1", 1000),
-            Err(CommandError::TimeoutNegative)
-        );
-        assert_eq!(
-            parse_timeout(b"abc", 1000),
-            Err(CommandError::TimeoutNotFloat)
-        );
-        assert_eq!(
-            parse_timeout(b"inf", 1000),
-            Err(CommandError::TimeoutOutOfRange)
-        );
-        assert_eq!(
-            parse_timeout(b"-inf", 1000),
-            Err(CommandError::TimeoutNegative)
-        );
-        assert_eq!(
-            parse_timeout(b"9223372036854775", 1000),
-            Err(CommandError::TimeoutOutOfRange)
-        );
+        assert_eq!(parse_timeout(b"-1", 1000), Err(CommandError::TimeoutNegative));
+        assert_eq!(parse_timeout(b"abc", 1000), Err(CommandError::TimeoutNotFloat));
+        assert_eq!(parse_timeout(b"inf", 1000), Err(CommandError::TimeoutOutOfRange));
+        assert_eq!(parse_timeout(b"-inf", 1000), Err(CommandError::TimeoutNegative));
+        assert_eq!(parse_timeout(b"9223372036854775", 1000), Err(CommandError::TimeoutOutOfRange));
     }
 }

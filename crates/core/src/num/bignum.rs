@@ -23,9 +23,7 @@ impl BigUint {
     pub(super) fn from_decimal(digits: &[u8]) -> Self {
         let mut number = BigUint::default();
         for chunk in digits.chunks(9) {
-            let value = chunk
-                .iter()
-                .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+            let value = chunk.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
             number.mul_add_small(10u32.pow(chunk.len() as u32), value);
         }
         number
@@ -42,9 +40,7 @@ impl BigUint {
     }
 
     pub(super) fn bit_len(&self) -> u64 {
-        self.limbs.last().map_or(0, |&top| {
-            (self.limbs.len() as u64 - 1) * 32 + u64::from(32 - top.leading_zeros())
-        })
+        self.limbs.last().map_or(0, |&top| (self.limbs.len() as u64 - 1) * 32 + u64::from(32 - top.leading_zeros()))
     }
 
     /// `self = self × factor + addend`.
@@ -77,16 +73,8 @@ impl BigUint {
         let mut limbs = vec![0u32; limb_shift];
         let mut carry = 0u32;
         for &limb in &self.limbs {
-            limbs.push(if bit_shift == 0 {
-                limb
-            } else {
-                limb << bit_shift | carry
-            });
-            carry = if bit_shift == 0 {
-                0
-            } else {
-                limb >> (32 - bit_shift)
-            };
+            limbs.push(if bit_shift == 0 { limb } else { limb << bit_shift | carry });
+            carry = if bit_shift == 0 { 0 } else { limb >> (32 - bit_shift) };
         }
         if carry != 0 {
             limbs.push(carry);
@@ -109,8 +97,7 @@ impl BigUint {
     fn sub_assign(&mut self, other: &BigUint) {
         let mut borrow = 0i64;
         for (i, limb) in self.limbs.iter_mut().enumerate() {
-            let difference =
-                i64::from(*limb) - i64::from(other.limbs.get(i).copied().unwrap_or(0)) - borrow;
+            let difference = i64::from(*limb) - i64::from(other.limbs.get(i).copied().unwrap_or(0)) - borrow;
             borrow = i64::from(difference < 0);
             *limb = difference.rem_euclid(1 << 32) as u32;
         }
@@ -134,11 +121,7 @@ impl BigUint {
             };
         }
         let below_limbs = self.limbs[..limb_shift].iter().any(|&l| l != 0);
-        let below_bits = bit_shift > 0
-            && self
-                .limbs
-                .get(limb_shift)
-                .is_some_and(|&l| l & ((1 << bit_shift) - 1) != 0);
+        let below_bits = bit_shift > 0 && self.limbs.get(limb_shift).is_some_and(|&l| l & ((1 << bit_shift) - 1) != 0);
         (bits, shift, below_limbs || below_bits)
     }
 
@@ -163,9 +146,7 @@ impl BigUint {
         while !rest.is_zero() {
             chunks.push(rest.div_rem_small(1_000_000_000));
         }
-        let mut text = chunks
-            .pop()
-            .map_or_else(|| "0".to_owned(), |top| top.to_string());
+        let mut text = chunks.pop().map_or_else(|| "0".to_owned(), |top| top.to_string());
         for chunk in chunks.iter().rev() {
             text.push_str(&format!("{chunk:09}"));
         }
@@ -192,10 +173,7 @@ impl BigUint {
 
 impl Ord for BigUint {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.limbs
-            .len()
-            .cmp(&other.limbs.len())
-            .then_with(|| self.limbs.iter().rev().cmp(other.limbs.iter().rev()))
+        self.limbs.len().cmp(&other.limbs.len()).then_with(|| self.limbs.iter().rev().cmp(other.limbs.iter().rev()))
     }
 }
 
@@ -211,32 +189,17 @@ mod tests {
 
     #[test]
     fn bignum_decimal_round_trips() {
-        for text in [
-            "0",
-            "1",
-            "999999999",
-            "1000000000",
-            "123456789012345678901234567890123456789",
-        ] {
+        for text in ["0", "1", "999999999", "1000000000", "123456789012345678901234567890123456789"] {
             assert_eq!(BigUint::from_decimal(text.as_bytes()).to_decimal(), text);
         }
-        assert_eq!(
-            BigUint::power_of_ten(30).to_decimal(),
-            format!("1{}", "0".repeat(30))
-        );
+        assert_eq!(BigUint::power_of_ten(30).to_decimal(), format!("1{}", "0".repeat(30)));
     }
 
     #[test]
     fn bignum_shift_and_top_bits_agree_with_u128() {
         let value = BigUint::from_u128(0xdead_beef_1234_5678_9abc);
-        assert_eq!(
-            value.shl(100).top_bits(),
-            (0xdead_beef_1234_5678_9abc << 48, 52, false)
-        );
-        assert_eq!(
-            value.shl(3).top_bits(),
-            (0xdead_beef_1234_5678_9abc << 3, 0, false)
-        );
+        assert_eq!(value.shl(100).top_bits(), (0xdead_beef_1234_5678_9abc << 48, 52, false));
+        assert_eq!(value.shl(3).top_bits(), (0xdead_beef_1234_5678_9abc << 3, 0, false));
         let odd = BigUint::from_u128(u128::MAX).shl(7);
         let mut plus_one = odd.clone();
         plus_one.mul_add_small(1, 1);
@@ -247,18 +210,9 @@ mod tests {
     #[test]
     fn bignum_division_gives_quotient_and_remainder_flag() {
         let dividend = BigUint::from_u128(1000);
-        assert_eq!(
-            dividend.clone().div_small_quotient(&BigUint::from_u128(10)),
-            (100, false)
-        );
-        assert_eq!(
-            dividend.div_small_quotient(&BigUint::from_u128(7)),
-            (142, true)
-        );
+        assert_eq!(dividend.clone().div_small_quotient(&BigUint::from_u128(10)), (100, false));
+        assert_eq!(dividend.div_small_quotient(&BigUint::from_u128(7)), (142, true));
         let big = BigUint::power_of_ten(40);
-        assert_eq!(
-            big.div_small_quotient(&BigUint::power_of_ten(20)),
-            (10u128.pow(20), false)
-        );
+        assert_eq!(big.div_small_quotient(&BigUint::power_of_ten(20)), (10u128.pow(20), false));
     }
 }

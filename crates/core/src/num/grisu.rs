@@ -112,15 +112,9 @@ fn decompose(value: f64) -> DiyFp {
     let frac = bits & FRACTION_MASK;
     let biased = ((bits >> 52) & 0x7ff) as i32;
     if biased == 0 {
-        DiyFp {
-            frac,
-            exp: 1 - EXPONENT_OFFSET,
-        }
+        DiyFp { frac, exp: 1 - EXPONENT_OFFSET }
     } else {
-        DiyFp {
-            frac: frac + HIDDEN_BIT,
-            exp: biased - EXPONENT_OFFSET,
-        }
+        DiyFp { frac: frac + HIDDEN_BIT, exp: biased - EXPONENT_OFFSET }
     }
 }
 
@@ -130,45 +124,30 @@ fn normalize(mut fp: DiyFp) -> DiyFp {
         fp.frac <<= 1;
         fp.exp -= 1;
     }
-    DiyFp {
-        frac: fp.frac << 11,
-        exp: fp.exp - 11,
-    }
+    DiyFp { frac: fp.frac << 11, exp: fp.exp - 11 }
 }
 
 /// The midpoints to the neighbouring doubles, `(lower, upper)`, both with the upper one's exponent.
 fn boundaries(fp: DiyFp) -> (DiyFp, DiyFp) {
-    let mut upper = DiyFp {
-        frac: (fp.frac << 1) + 1,
-        exp: fp.exp - 1,
-    };
+    let mut upper = DiyFp { frac: (fp.frac << 1) + 1, exp: fp.exp - 1 };
     while upper.frac & (HIDDEN_BIT << 1) == 0 {
         upper.frac <<= 1;
         upper.exp -= 1;
     }
-    upper = DiyFp {
-        frac: upper.frac << 10,
-        exp: upper.exp - 10,
-    };
+    upper = DiyFp { frac: upper.frac << 10, exp: upper.exp - 10 };
     // At a power of two the double below is twice as close, so the lower midpoint is nearer.
     // (fpconv also applies this to the smallest normal, where it is not true; we follow it.)
     let lower_shift = if fp.frac == HIDDEN_BIT { 2 } else { 1 };
     let lower_frac = (fp.frac << lower_shift) - 1;
     let lower_exp = fp.exp - lower_shift;
-    let lower = DiyFp {
-        frac: lower_frac << (lower_exp - upper.exp),
-        exp: upper.exp,
-    };
+    let lower = DiyFp { frac: lower_frac << (lower_exp - upper.exp), exp: upper.exp };
     (lower, upper)
 }
 
 /// The upper 64 bits of the 128-bit product, rounded half up.
 fn multiply(a: DiyFp, b: DiyFp) -> DiyFp {
     let product = u128::from(a.frac) * u128::from(b.frac) + (1u128 << 63);
-    DiyFp {
-        frac: (product >> 64) as u64,
-        exp: a.exp + b.exp + 64,
-    }
+    DiyFp { frac: (product >> 64) as u64, exp: a.exp + b.exp + 64 }
 }
 
 /// Picks the cached power c = 10^k that brings `exp + c.exp + 64` into the target window.
@@ -187,13 +166,7 @@ fn cached_power(exp: i32) -> (DiyFp, i32) {
         } else if scaled > MAX_TARGET_EXP {
             index -= 1;
         } else {
-            return (
-                DiyFp {
-                    frac,
-                    exp: power_exp,
-                },
-                FIRST_CACHED_POWER + index * CACHED_POWER_STEP,
-            );
+            return (DiyFp { frac, exp: power_exp }, FIRST_CACHED_POWER + index * CACHED_POWER_STEP);
         }
     }
 }
@@ -271,18 +244,11 @@ fn generate_digits(w: DiyFp, upper: DiyFp, lower: DiyFp, mut k: i32, digits: &mu
 }
 
 /// Lowers the last digit while that moves the number closer to `w` and stays inside the interval.
-fn round_last_digit(
-    digits: &mut Digits,
-    delta: u64,
-    mut rest: u64,
-    ten_kappa: u64,
-    w_distance: u64,
-) {
+fn round_last_digit(digits: &mut Digits, delta: u64, mut rest: u64, ten_kappa: u64, w_distance: u64) {
     while rest < w_distance
         && delta.wrapping_sub(rest) >= ten_kappa
         && (rest.wrapping_add(ten_kappa) < w_distance
-            || w_distance.wrapping_sub(rest)
-                > rest.wrapping_add(ten_kappa).wrapping_sub(w_distance))
+            || w_distance.wrapping_sub(rest) > rest.wrapping_add(ten_kappa).wrapping_sub(w_distance))
     {
         digits.buf[digits.len - 1] -= 1;
         rest = rest.wrapping_add(ten_kappa);
@@ -375,10 +341,7 @@ mod tests {
                     let (_, upper) = boundaries(decompose(value));
                     let (power, _) = cached_power(upper.exp);
                     let scaled = upper.exp + power.exp + 64;
-                    assert!(
-                        (MIN_TARGET_EXP..=MAX_TARGET_EXP).contains(&scaled),
-                        "{value:e}"
-                    );
+                    assert!((MIN_TARGET_EXP..=MAX_TARGET_EXP).contains(&scaled), "{value:e}");
                 }
             }
         }

@@ -35,13 +35,7 @@ enum Repr {
 }
 
 impl LongDouble {
-    pub const ZERO: LongDouble = LongDouble {
-        repr: Repr::Finite {
-            negative: false,
-            mantissa: 0,
-            exp: 0,
-        },
-    };
+    pub const ZERO: LongDouble = LongDouble { repr: Repr::Finite { negative: false, mantissa: 0, exp: 0 } };
 
     /// Parses like Valkey's `string2ld`: the whole argument must be one `strtold` number, with no
     /// leading whitespace, fewer than 5120 bytes, not NaN, and not overflowing to ±inf or underflowing
@@ -58,25 +52,12 @@ impl LongDouble {
         let negative = lexed.negative;
         let wide = match lexed.body {
             Body::Nothing | Body::NaN => return None,
-            Body::Infinity => {
-                return Some(LongDouble {
-                    repr: Repr::Infinite { negative },
-                })
-            }
-            Body::Hex {
-                mantissa,
-                binary_exp,
-            } => strtod::hex_bits(mantissa, binary_exp),
+            Body::Infinity => return Some(LongDouble { repr: Repr::Infinite { negative } }),
+            Body::Hex { mantissa, binary_exp } => strtod::hex_bits(mantissa, binary_exp),
             Body::Decimal(text) => decimal_bits(text)?,
         };
         if wide.bits == 0 {
-            return Some(LongDouble {
-                repr: Repr::Finite {
-                    negative,
-                    mantissa: 0,
-                    exp: 0,
-                },
-            });
+            return Some(LongDouble { repr: Repr::Finite { negative, mantissa: 0, exp: 0 } });
         }
         match round(negative, &wide).repr {
             // strtold reports ERANGE for these, and string2ld turns that into a failure.
@@ -99,13 +80,8 @@ impl LongDouble {
         match self.repr {
             Repr::NaN => f64::NAN,
             Repr::Infinite { negative } => sign(negative) * f64::INFINITY,
-            Repr::Finite {
-                negative,
-                mantissa,
-                exp,
-            } => {
-                sign(negative)
-                    * strtod::wide_to_f64(&WideBits::new(u128::from(mantissa), exp, false)).0
+            Repr::Finite { negative, mantissa, exp } => {
+                sign(negative) * strtod::wide_to_f64(&WideBits::new(u128::from(mantissa), exp, false)).0
             }
         }
     }
@@ -117,18 +93,12 @@ impl LongDouble {
         let (negative, mantissa, exp) = match self.repr {
             Repr::NaN => return "nan".to_owned(),
             Repr::Infinite { negative } => return if negative { "-inf" } else { "inf" }.to_owned(),
-            Repr::Finite {
-                negative,
-                mantissa,
-                exp,
-            } => (negative, mantissa, exp),
+            Repr::Finite { negative, mantissa, exp } => (negative, mantissa, exp),
         };
         let mut text = if mantissa == 0 {
             "0".to_owned()
         } else if exp >= 0 {
-            BigUint::from_u128(u128::from(mantissa))
-                .shl(exp as u64)
-                .to_decimal()
+            BigUint::from_u128(u128::from(mantissa)).shl(exp as u64).to_decimal()
         } else {
             fixed_17(mantissa, -exp)
         };
@@ -164,31 +134,14 @@ impl std::ops::Add for LongDouble {
             (Repr::Finite { mantissa: 0, .. }, Repr::Finite { mantissa: 0, .. }) => {
                 // -0 + -0 is -0; any other sum of zeros is +0.
                 let negative = self.negative() && other.negative();
-                LongDouble {
-                    repr: Repr::Finite {
-                        negative,
-                        mantissa: 0,
-                        exp: 0,
-                    },
-                }
+                LongDouble { repr: Repr::Finite { negative, mantissa: 0, exp: 0 } }
             }
             (Repr::Finite { mantissa: 0, .. }, _) => other,
             (_, Repr::Finite { mantissa: 0, .. }) => self,
             (
-                Repr::Finite {
-                    negative: a_negative,
-                    mantissa: a_mantissa,
-                    exp: a_exp,
-                },
-                Repr::Finite {
-                    negative: b_negative,
-                    mantissa: b_mantissa,
-                    exp: b_exp,
-                },
-            ) => add_finite(
-                (a_negative, a_mantissa, a_exp),
-                (b_negative, b_mantissa, b_exp),
-            ),
+                Repr::Finite { negative: a_negative, mantissa: a_mantissa, exp: a_exp },
+                Repr::Finite { negative: b_negative, mantissa: b_mantissa, exp: b_exp },
+            ) => add_finite((a_negative, a_mantissa, a_exp), (b_negative, b_mantissa, b_exp)),
         }
     }
 }
@@ -205,11 +158,7 @@ fn sign(negative: bool) -> f64 {
 fn add_finite(a: (bool, u64, i64), b: (bool, u64, i64)) -> LongDouble {
     // Put the operand with the larger exponent first (for equal exponents, the larger mantissa):
     // with normalised mantissas that is the larger magnitude.
-    let (big, small) = if (a.2, a.1) >= (b.2, b.1) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (big, small) = if (a.2, a.1) >= (b.2, b.1) { (a, b) } else { (b, a) };
     // Leave 63 guard bits below each mantissa and one bit of headroom above.
     let big_bits = u128::from(big.1) << 63;
     let distance = (big.2 - small.2) as u64;
@@ -217,10 +166,7 @@ fn add_finite(a: (bool, u64, i64), b: (bool, u64, i64)) -> LongDouble {
     let (small_bits, lost) = if distance >= 128 {
         (0, small_full != 0)
     } else {
-        (
-            small_full >> distance,
-            small_full & ((1u128 << distance) - 1) != 0,
-        )
+        (small_full >> distance, small_full & ((1u128 << distance) - 1) != 0)
     };
     let base_exp = big.2 - 63;
     let wide = if big.0 == small.0 {
@@ -239,17 +185,9 @@ fn add_finite(a: (bool, u64, i64), b: (bool, u64, i64)) -> LongDouble {
 
 /// Rounds exact binary digits to the nearest long double, overflowing to ±inf and underflowing to ±0.
 fn round(negative: bool, wide: &WideBits) -> LongDouble {
-    let infinite = LongDouble {
-        repr: Repr::Infinite { negative },
-    };
+    let infinite = LongDouble { repr: Repr::Infinite { negative } };
     if wide.bits == 0 {
-        return LongDouble {
-            repr: Repr::Finite {
-                negative,
-                mantissa: 0,
-                exp: 0,
-            },
-        };
+        return LongDouble { repr: Repr::Finite { negative, mantissa: 0, exp: 0 } };
     }
     if wide.top() > MAX_UNIT_EXP + 63 {
         return infinite;
@@ -264,13 +202,7 @@ fn round(negative: bool, wide: &WideBits) -> LongDouble {
             return infinite;
         }
     }
-    LongDouble {
-        repr: Repr::Finite {
-            negative,
-            mantissa: units as u64,
-            exp,
-        },
-    }
+    LongDouble { repr: Repr::Finite { negative, mantissa: units as u64, exp } }
 }
 
 /// Exact binary digits of an unsigned decimal; `None` when it is far outside the long double range
@@ -350,10 +282,7 @@ mod tests {
         assert_eq!(ld("1e21").to_human_string(), "1000000000000000000000");
         assert_eq!(ld("-0").to_human_string(), "0");
         // 1000000.1 is not exact in 64 bits, and 17 decimals show it.
-        assert_eq!(
-            ld("1000000.1").to_human_string(),
-            "1000000.10000000000002274"
-        );
+        assert_eq!(ld("1000000.1").to_human_string(), "1000000.10000000000002274");
         // 2^-18 × 10^17 ends in exactly .5: glibc rounds the tie to even.
         assert_eq!(ld("0x1p-18").to_human_string(), "0.00000381469726562");
         assert_eq!(ld("inf").to_human_string(), "inf");
@@ -369,10 +298,7 @@ mod tests {
         assert!(LongDouble::parse(b"1e4933").is_none());
         assert!(LongDouble::parse(b"1e-4952").is_none());
         assert!(LongDouble::parse(b"0x1p16384").is_none());
-        assert!(
-            LongDouble::parse(b"0x1p-16446").is_none(),
-            "half the smallest subnormal ties to zero"
-        );
+        assert!(LongDouble::parse(b"0x1p-16446").is_none(), "half the smallest subnormal ties to zero");
         assert!(LongDouble::parse(b"0x1p-16445").is_some());
     }
 

@@ -40,11 +40,7 @@ pub(super) enum Body<'a> {
 
 /// Finds the number `strtod` would read at the start of `bytes`.
 pub(super) fn lex(bytes: &[u8]) -> Lexed<'_> {
-    const NOTHING: Lexed<'static> = Lexed {
-        end: 0,
-        negative: false,
-        body: Body::Nothing,
-    };
+    const NOTHING: Lexed<'static> = Lexed { end: 0, negative: false, body: Body::Nothing };
     let mut pos = bytes.iter().take_while(|&&b| is_c_space(b)).count();
     let negative = bytes.get(pos) == Some(&b'-');
     if matches!(bytes.get(pos), Some(b'-' | b'+')) {
@@ -52,32 +48,18 @@ pub(super) fn lex(bytes: &[u8]) -> Lexed<'_> {
     }
     let rest = &bytes[pos..];
     let (len, body) = if starts_with_ignore_case(rest, b"inf") {
-        let len = if starts_with_ignore_case(rest, b"infinity") {
-            8
-        } else {
-            3
-        };
+        let len = if starts_with_ignore_case(rest, b"infinity") { 8 } else { 3 };
         (len, Body::Infinity)
     } else if starts_with_ignore_case(rest, b"nan") {
         (nan_len(rest), Body::NaN)
     } else if let Some((len, mantissa, binary_exp)) = lex_hex(rest) {
-        (
-            len,
-            Body::Hex {
-                mantissa,
-                binary_exp,
-            },
-        )
+        (len, Body::Hex { mantissa, binary_exp })
     } else if let Some(len) = lex_decimal(rest) {
         (len, Body::Decimal(&rest[..len]))
     } else {
         return NOTHING;
     };
-    Lexed {
-        end: pos + len,
-        negative,
-        body,
-    }
+    Lexed { end: pos + len, negative, body }
 }
 
 /// What `strtod` made of the start of a byte string.
@@ -111,16 +93,9 @@ pub(super) fn scan(bytes: &[u8]) -> Scan {
         Body::Infinity => (f64::INFINITY, Magnitude::Fits),
         Body::NaN => (f64::NAN, Magnitude::Fits),
         Body::Decimal(text) => decimal_to_f64(text),
-        Body::Hex {
-            mantissa,
-            binary_exp,
-        } => wide_to_f64(&hex_bits(mantissa, binary_exp)),
+        Body::Hex { mantissa, binary_exp } => wide_to_f64(&hex_bits(mantissa, binary_exp)),
     };
-    Scan {
-        end: lexed.end,
-        value: sign * value,
-        magnitude,
-    }
+    Scan { end: lexed.end, value: sign * value, magnitude }
 }
 
 /// Valkey's `string2d`/`string2ld` refuse these before calling C, which would skip the whitespace.
@@ -142,10 +117,7 @@ fn nan_len(bytes: &[u8]) -> usize {
     if bytes.get(3) != Some(&b'(') {
         return 3;
     }
-    let chars = bytes[4..]
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
-        .count();
+    let chars = bytes[4..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
     if bytes.get(4 + chars) == Some(&b')') {
         4 + chars + 1
     } else {
@@ -205,11 +177,7 @@ fn lex_hex(bytes: &[u8]) -> Option<(usize, &[u8], i64)> {
         return None;
     }
     let exp_len = exponent_len(&body[len..], [b'p', b'P']);
-    let binary_exp = if exp_len == 0 {
-        0
-    } else {
-        parse_saturating_exponent(&body[len + 1..len + exp_len])
-    };
+    let binary_exp = if exp_len == 0 { 0 } else { parse_saturating_exponent(&body[len + 1..len + exp_len]) };
     Some((2 + len + exp_len, &body[..len], binary_exp))
 }
 
@@ -217,10 +185,7 @@ fn lex_hex(bytes: &[u8]) -> Option<(usize, &[u8], i64)> {
 fn decimal_to_f64(text: &[u8]) -> (f64, Magnitude) {
     // The lexer only lets through ASCII that Rust's parser also accepts, and Rust's parser rounds
     // correctly for any number of digits, as glibc does.
-    let value: f64 = std::str::from_utf8(text)
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(f64::NAN);
+    let value: f64 = std::str::from_utf8(text).ok().and_then(|text| text.parse().ok()).unwrap_or(f64::NAN);
     let magnitude = if value.is_infinite() {
         Magnitude::Overflows
     } else if value == 0.0 && !significant_digits(text).0.is_empty() {
@@ -234,21 +199,11 @@ fn decimal_to_f64(text: &[u8]) -> (f64, Magnitude) {
 /// For an unsigned decimal, returns its digits without leading or trailing zeros (empty for zero)
 /// and the power of ten of the first one, so "0.0120e3" gives `("12", 1)`.
 pub(super) fn significant_digits(text: &[u8]) -> (Vec<u8>, i64) {
-    let mantissa_len = text
-        .iter()
-        .position(|&b| b == b'e' || b == b'E')
-        .unwrap_or(text.len());
+    let mantissa_len = text.iter().position(|&b| b == b'e' || b == b'E').unwrap_or(text.len());
     let (mantissa, exponent) = text.split_at(mantissa_len);
     let explicit_exp = exponent.get(1..).map_or(0, parse_saturating_exponent);
-    let point = mantissa
-        .iter()
-        .position(|&b| b == b'.')
-        .unwrap_or(mantissa.len());
-    let all: Vec<u8> = mantissa
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_digit)
-        .collect();
+    let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
+    let all: Vec<u8> = mantissa.iter().copied().filter(u8::is_ascii_digit).collect();
     let Some(first) = all.iter().position(|&d| d != b'0') else {
         return (Vec::new(), 0);
     };
@@ -264,9 +219,7 @@ fn parse_saturating_exponent(bytes: &[u8]) -> i64 {
         Some(b'+') => (false, &bytes[1..]),
         _ => (false, bytes),
     };
-    let magnitude = digits.iter().fold(0i64, |acc, &d| {
-        (acc * 10 + i64::from(d - b'0')).min(1 << 40)
-    });
+    let magnitude = digits.iter().fold(0i64, |acc, &d| (acc * 10 + i64::from(d - b'0')).min(1 << 40));
     if negative {
         -magnitude
     } else {
@@ -287,18 +240,10 @@ impl WideBits {
     /// Normalises `bits × 2^exp2` so that bit 127 is set.
     pub(super) fn new(bits: u128, exp2: i64, sticky: bool) -> Self {
         if bits == 0 {
-            return WideBits {
-                bits: 0,
-                exp2: 0,
-                sticky: false,
-            };
+            return WideBits { bits: 0, exp2: 0, sticky: false };
         }
         let shift = bits.leading_zeros();
-        WideBits {
-            bits: bits << shift,
-            exp2: exp2 - i64::from(shift),
-            sticky,
-        }
+        WideBits { bits: bits << shift, exp2: exp2 - i64::from(shift), sticky }
     }
 
     /// The weight of the top bit: the value lies in `[2^top, 2^(top+1))`.
@@ -315,8 +260,7 @@ impl WideBits {
                 let kept = self.bits >> shift;
                 let dropped = self.bits & ((1 << shift) - 1);
                 let half = 1 << (shift - 1);
-                let round_up =
-                    dropped > half || (dropped == half && (self.sticky || kept & 1 == 1));
+                let round_up = dropped > half || (dropped == half && (self.sticky || kept & 1 == 1));
                 kept + u128::from(round_up)
             }
             // Everything is dropped: round up only from strictly above half of the unit.

@@ -97,7 +97,8 @@ impl CommandDecoder {
             }
             return Ok((0, None));
         };
-        let n = parse_i64(&buf[1..cr]).filter(|&n| n <= i32::MAX as i64).ok_or(ProtocolError::InvalidMultibulkLength)?;
+        let n =
+            parse_i64(&buf[1..cr]).filter(|&n| n <= i32::MAX as i64).ok_or(ProtocolError::InvalidMultibulkLength)?;
         if n > 10 && limits.auth_required {
             return Err(ProtocolError::UnauthenticatedMultibulkLength);
         }
@@ -110,12 +111,7 @@ impl CommandDecoder {
         self.continue_multibulk(buf, pos, limits)
     }
 
-    fn continue_multibulk(
-        &mut self,
-        buf: &[u8],
-        mut pos: usize,
-        limits: DecodeLimits,
-    ) -> Decoded {
+    fn continue_multibulk(&mut self, buf: &[u8], mut pos: usize, limits: DecodeLimits) -> Decoded {
         while self.pending_args > 0 {
             let len = match self.bulk_len {
                 Some(len) => len,

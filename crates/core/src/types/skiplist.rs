@@ -54,10 +54,7 @@ struct Link {
     span: u32,
 }
 
-const EMPTY_LINK: Link = Link {
-    forward: NIL,
-    span: 0,
-};
+const EMPTY_LINK: Link = Link { forward: NIL, span: 0 };
 
 #[derive(Debug, Clone)]
 struct Node {
@@ -107,12 +104,7 @@ pub struct ScoreRange {
 impl ScoreRange {
     /// `[min, max]`, both ends included.
     pub fn inclusive(min: f64, max: f64) -> Self {
-        ScoreRange {
-            min,
-            max,
-            min_exclusive: false,
-            max_exclusive: false,
-        }
+        ScoreRange { min, max, min_exclusive: false, max_exclusive: false }
     }
 
     /// True when no score can be inside: min > max, or min == max with an open end (Valkey's
@@ -314,22 +306,8 @@ impl SkipList {
         for i in 0..height {
             let before = self.link(update[i], i);
             let crossed = rank[0] - rank[i]; // elements between update[i] and x
-            self.set_link(
-                x,
-                i,
-                Link {
-                    forward: before.forward,
-                    span: before.span - crossed,
-                },
-            );
-            self.set_link(
-                update[i],
-                i,
-                Link {
-                    forward: x,
-                    span: crossed + 1,
-                },
-            );
+            self.set_link(x, i, Link { forward: before.forward, span: before.span - crossed });
+            self.set_link(update[i], i, Link { forward: x, span: crossed + 1 });
         }
         // Links passing over x on the levels x does not reach now jump one more element.
         for (i, &u) in update.iter().enumerate().take(self.level).skip(height) {
@@ -400,26 +378,14 @@ impl SkipList {
 
     /// All elements in ascending order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            list: self,
-            next: self.head[0].forward,
-            remaining: self.len(),
-        }
+        Iter { list: self, next: self.head[0].forward, remaining: self.len() }
     }
 
     /// Elements in ascending order, starting at `rank`. Empty if `rank >= len`.
     pub fn iter_from_rank(&self, rank: usize) -> Iter<'_> {
         match self.node_at_rank(rank) {
-            Some(x) => Iter {
-                list: self,
-                next: x,
-                remaining: self.len() - rank,
-            },
-            None => Iter {
-                list: self,
-                next: NIL,
-                remaining: 0,
-            },
+            Some(x) => Iter { list: self, next: x, remaining: self.len() - rank },
+            None => Iter { list: self, next: NIL, remaining: 0 },
         }
     }
 
@@ -427,16 +393,8 @@ impl SkipList {
     /// ending with rank 0. Empty if `rank >= len`.
     pub fn rev_iter_from_rank(&self, rank: usize) -> RevIter<'_> {
         match self.node_at_rank(rank) {
-            Some(x) => RevIter {
-                list: self,
-                next: x,
-                remaining: rank + 1,
-            },
-            None => RevIter {
-                list: self,
-                next: NIL,
-                remaining: 0,
-            },
+            Some(x) => RevIter { list: self, next: x, remaining: rank + 1 },
+            None => RevIter { list: self, next: NIL, remaining: 0 },
         }
     }
 
@@ -461,10 +419,7 @@ impl SkipList {
         if range.is_empty() {
             return None;
         }
-        self.first_where(
-            |n| range.meets_min(&n.member),
-            |n| range.meets_max(&n.member),
-        )
+        self.first_where(|n| range.meets_min(&n.member), |n| range.meets_max(&n.member))
     }
 
     /// Rank of the highest element whose member is in `range` (all scores assumed equal).
@@ -472,35 +427,22 @@ impl SkipList {
         if range.is_empty() {
             return None;
         }
-        self.last_where(
-            |n| range.meets_min(&n.member),
-            |n| range.meets_max(&n.member),
-        )
+        self.last_where(|n| range.meets_min(&n.member), |n| range.meets_max(&n.member))
     }
 
     /// How many elements have a score in `range` (ZCOUNT), from two rank lookups.
     pub fn count_in_score_range(&self, range: &ScoreRange) -> usize {
-        count_between(
-            self.first_in_score_range(range),
-            self.last_in_score_range(range),
-        )
+        count_between(self.first_in_score_range(range), self.last_in_score_range(range))
     }
 
     /// How many elements have a member in `range` (ZLEXCOUNT), from two rank lookups.
     pub fn count_in_lex_range(&self, range: &LexRange) -> usize {
-        count_between(
-            self.first_in_lex_range(range),
-            self.last_in_lex_range(range),
-        )
+        count_between(self.first_in_lex_range(range), self.last_in_lex_range(range))
     }
 
     /// Removes ranks `start..=end_inclusive` (the end is clamped to the last element) and
     /// returns them in order, so the caller can drop them from its member → score map.
-    pub fn remove_range_by_rank(
-        &mut self,
-        start: usize,
-        end_inclusive: usize,
-    ) -> Vec<(f64, Vec<u8>)> {
+    pub fn remove_range_by_rank(&mut self, start: usize, end_inclusive: usize) -> Vec<(f64, Vec<u8>)> {
         if start >= self.len() || start > end_inclusive {
             return Vec::new();
         }
@@ -535,10 +477,7 @@ impl SkipList {
     /// The classic skiplist walk: on each level from the top, move forward while the next node
     /// satisfies `before(node, its 1-based rank)`. `before` must hold for a prefix of the list.
     fn descend(&self, mut before: impl FnMut(&Node, u32) -> bool) -> Path {
-        let mut path = Path {
-            update: [HEAD; MAX_LEVEL],
-            rank: [0; MAX_LEVEL],
-        };
+        let mut path = Path { update: [HEAD; MAX_LEVEL], rank: [0; MAX_LEVEL] };
         let mut x = HEAD;
         let mut rank = 0u32;
         for i in (0..self.level).rev() {
@@ -566,22 +505,14 @@ impl SkipList {
     }
 
     /// Rank of the first node meeting `meets_min`, if it also meets `meets_max`.
-    fn first_where(
-        &self,
-        meets_min: impl Fn(&Node) -> bool,
-        meets_max: impl Fn(&Node) -> bool,
-    ) -> Option<usize> {
+    fn first_where(&self, meets_min: impl Fn(&Node) -> bool, meets_max: impl Fn(&Node) -> bool) -> Option<usize> {
         let path = self.descend(|n, _| !meets_min(n));
         let x = self.link(path.update[0], 0).forward;
         (x != NIL && meets_max(self.node(x))).then_some(path.rank[0] as usize)
     }
 
     /// Rank of the last node meeting `meets_max`, if it also meets `meets_min`.
-    fn last_where(
-        &self,
-        meets_min: impl Fn(&Node) -> bool,
-        meets_max: impl Fn(&Node) -> bool,
-    ) -> Option<usize> {
+    fn last_where(&self, meets_min: impl Fn(&Node) -> bool, meets_max: impl Fn(&Node) -> bool) -> Option<usize> {
         let path = self.descend(|n, _| meets_max(n));
         let x = path.update[0];
         (x != HEAD && meets_min(self.node(x))).then(|| path.rank[0] as usize - 1)
@@ -605,10 +536,7 @@ impl SkipList {
         let node = self.node(at);
         debug_assert!(level < node.height as usize);
         if level == 0 {
-            Link {
-                forward: node.forward0,
-                span: u32::from(node.forward0 != NIL),
-            }
+            Link { forward: node.forward0, span: u32::from(node.forward0 != NIL) }
         } else {
             self.upper_links[node.upper as usize + level - 1]
         }
@@ -618,11 +546,7 @@ impl SkipList {
         if at == HEAD {
             self.head[level] = link;
         } else if level == 0 {
-            debug_assert_eq!(
-                link.span,
-                u32::from(link.forward != NIL),
-                "level-0 span is implied"
-            );
+            debug_assert_eq!(link.span, u32::from(link.forward != NIL), "level-0 span is implied");
             self.nodes[at as usize].forward0 = link.forward;
         } else {
             let i = self.nodes[at as usize].upper as usize + level - 1;
@@ -645,18 +569,13 @@ impl SkipList {
             let before = self.link(u, i);
             if before.forward == x {
                 let after = self.link(x, i);
-                let link = Link {
-                    forward: after.forward,
-                    span: before.span + after.span - 1,
-                };
+                let link = Link { forward: after.forward, span: before.span + after.span - 1 };
                 self.set_link(u, i, link);
             } else {
                 self.add_span(u, i, -1);
             }
         }
-        let Node {
-            backward, forward0, ..
-        } = *self.node(x);
+        let Node { backward, forward0, .. } = *self.node(x);
         if forward0 == NIL {
             self.tail = backward;
         } else {
@@ -670,11 +589,7 @@ impl SkipList {
 
     /// Removes consecutive nodes after `path.update[0]` while `keep_going(node, removed so
     /// far)` holds.
-    fn remove_run(
-        &mut self,
-        path: &Path,
-        mut keep_going: impl FnMut(&Node, usize) -> bool,
-    ) -> Vec<(f64, Vec<u8>)> {
+    fn remove_run(&mut self, path: &Path, mut keep_going: impl FnMut(&Node, usize) -> bool) -> Vec<(f64, Vec<u8>)> {
         let mut removed = Vec::new();
         let mut x = self.link(path.update[0], 0).forward;
         while x != NIL && keep_going(self.node(x), removed.len()) {
@@ -700,20 +615,9 @@ impl SkipList {
     }
 
     fn alloc_node(&mut self, score: f64, member: Box<[u8]>, height: usize) -> u32 {
-        let upper = if height > 1 {
-            self.alloc_upper(height)
-        } else {
-            0
-        };
+        let upper = if height > 1 { self.alloc_upper(height) } else { 0 };
         self.member_bytes += member.len();
-        let node = Node {
-            score,
-            member,
-            backward: NIL,
-            forward0: NIL,
-            upper,
-            height: height as u8,
-        };
+        let node = Node { score, member, backward: NIL, forward0: NIL, upper, height: height as u8 };
         if self.free_node != NIL {
             let x = self.free_node;
             self.free_node = self.node(x).forward0;
@@ -735,10 +639,7 @@ impl SkipList {
             return block;
         }
         let start = self.upper_links.len();
-        assert!(
-            start + height - 1 <= NIL as usize,
-            "skiplist link arena is full"
-        );
+        assert!(start + height - 1 <= NIL as usize, "skiplist link arena is full");
         self.upper_links.resize(start + height - 1, EMPTY_LINK);
         start as u32
     }
@@ -769,8 +670,7 @@ impl SkipList {
     fn maybe_compact(&mut self) {
         let live_upper = self.upper_links.len() - self.free_upper_links;
         let nodes_wasted = self.free_nodes > self.len() && self.free_nodes >= self.compact_min_free;
-        let links_wasted =
-            self.free_upper_links > live_upper && self.free_upper_links >= self.compact_min_free;
+        let links_wasted = self.free_upper_links > live_upper && self.free_upper_links >= self.compact_min_free;
         if nodes_wasted || links_wasted {
             self.compact();
         }
@@ -801,10 +701,7 @@ impl SkipList {
             let height = old.height as usize;
             if height > 1 {
                 let block = &old_upper[old.upper as usize..old.upper as usize + height - 1];
-                upper_links.extend(block.iter().map(|l| Link {
-                    forward: remap(l.forward),
-                    ..*l
-                }));
+                upper_links.extend(block.iter().map(|l| Link { forward: remap(l.forward), ..*l }));
             }
             nodes.push(Node {
                 score: old.score,
@@ -923,9 +820,7 @@ mod tests {
     }
 
     fn members(list: &SkipList) -> Vec<String> {
-        list.iter()
-            .map(|(_, m)| String::from_utf8_lossy(m).into_owned())
-            .collect()
+        list.iter().map(|(_, m)| String::from_utf8_lossy(m).into_owned()).collect()
     }
 
     fn incl(b: &str) -> LexBound {
@@ -941,12 +836,7 @@ mod tests {
     }
 
     fn score_range(min: f64, min_exclusive: bool, max: f64, max_exclusive: bool) -> ScoreRange {
-        ScoreRange {
-            min,
-            max,
-            min_exclusive,
-            max_exclusive,
-        }
+        ScoreRange { min, max, min_exclusive, max_exclusive }
     }
 
     /// Checks every structural fact the operations rely on: order, spans, backward links, tail,
@@ -972,11 +862,7 @@ mod tests {
         }
         assert_eq!(rank, list.len, "length");
         assert_eq!(list.tail, prev, "tail");
-        assert_eq!(
-            list.head[0].span,
-            u32::from(list.len > 0),
-            "head level-0 span"
-        );
+        assert_eq!(list.head[0].span, u32::from(list.len > 0), "head level-0 span");
 
         // Every level: links go forward, spans are rank differences (count after for NIL).
         for i in 0..list.level {
@@ -997,15 +883,9 @@ mod tests {
             }
         }
         for i in list.level..MAX_LEVEL {
-            assert_eq!(
-                list.head[i].forward, NIL,
-                "head level {i} above the list level"
-            );
+            assert_eq!(list.head[i].forward, NIL, "head level {i} above the list level");
         }
-        assert!(
-            list.level == 1 || list.head[list.level - 1].forward != NIL,
-            "level not minimal"
-        );
+        assert!(list.level == 1 || list.head[list.level - 1].forward != NIL, "level not minimal");
         // Every node of height h appears on levels 0..h.
         let live: Vec<&Node> = list.nodes.iter().filter(|n| n.height > 0).collect();
         assert_eq!(live.len(), list.len());
@@ -1048,10 +928,7 @@ mod tests {
         let all = ScoreRange::inclusive(f64::NEG_INFINITY, f64::INFINITY);
         assert_eq!(list.first_in_score_range(&all), None);
         assert_eq!(list.last_in_score_range(&all), None);
-        assert_eq!(
-            list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::PosInf)),
-            0
-        );
+        assert_eq!(list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::PosInf)), 0);
         assert_invariants(&list);
     }
 
@@ -1119,16 +996,10 @@ mod tests {
         let mut list = list_of(&[(1.0, "a"), (2.0, "b"), (3.0, "c")]);
         assert!(list.update_score(1.0, b"a", 5.0));
         assert_eq!(members(&list), ["b", "c", "a"]);
-        assert!(
-            list.update_score(3.0, b"c", 2.0),
-            "tie with b, c sorts after it"
-        );
+        assert!(list.update_score(3.0, b"c", 2.0), "tie with b, c sorts after it");
         assert_eq!(members(&list), ["b", "c", "a"]);
         assert!(list.update_score(2.0, b"c", 2.0));
-        assert!(
-            list.update_score(5.0, b"a", 2.0),
-            "tie with b, a sorts before it"
-        );
+        assert!(list.update_score(5.0, b"a", 2.0), "tie with b, a sorts before it");
         assert_eq!(members(&list), ["a", "b", "c"]);
         assert_invariants(&list);
     }
@@ -1156,10 +1027,7 @@ mod tests {
     #[test]
     fn lex_range_empty_rules_match_zsl_is_in_lex_range() {
         use LexBound::{NegInf, PosInf};
-        assert!(
-            lex(NegInf, NegInf).is_empty(),
-            "- - : infinities count as exclusive"
-        );
+        assert!(lex(NegInf, NegInf).is_empty(), "- - : infinities count as exclusive");
         assert!(lex(PosInf, PosInf).is_empty());
         assert!(lex(PosInf, NegInf).is_empty());
         assert!(!lex(NegInf, PosInf).is_empty());
@@ -1172,10 +1040,7 @@ mod tests {
         assert!(lex(PosInf, incl("a")).is_empty());
         assert!(!lex(incl("a"), PosInf).is_empty());
         assert!(!lex(NegInf, incl("")).is_empty());
-        assert!(
-            !lex(NegInf, excl("")).contains(b""),
-            "nothing sorts below the empty string"
-        );
+        assert!(!lex(NegInf, excl("")).contains(b""), "nothing sorts below the empty string");
     }
 
     #[test]
@@ -1186,13 +1051,7 @@ mod tests {
         assert_eq!(list.last_in_score_range(&r), Some(3));
         assert_eq!(list.count_in_score_range(&r), 3);
         let open = score_range(2.0, true, 4.0, true);
-        assert_eq!(
-            (
-                list.first_in_score_range(&open),
-                list.last_in_score_range(&open)
-            ),
-            (Some(3), Some(3))
-        );
+        assert_eq!((list.first_in_score_range(&open), list.last_in_score_range(&open)), (Some(3), Some(3)));
         let gap = score_range(3.0, true, 4.0, true);
         assert_eq!(list.first_in_score_range(&gap), None);
         assert_eq!(list.last_in_score_range(&gap), None);
@@ -1208,18 +1067,9 @@ mod tests {
         assert_eq!(list.first_in_lex_range(&r), Some(1));
         assert_eq!(list.last_in_lex_range(&r), Some(2));
         assert_eq!(list.count_in_lex_range(&r), 2);
-        assert_eq!(
-            list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::PosInf)),
-            4
-        );
-        assert_eq!(
-            list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::NegInf)),
-            0
-        );
-        assert_eq!(
-            list.first_in_lex_range(&lex(excl("c"), LexBound::PosInf)),
-            None
-        );
+        assert_eq!(list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::PosInf)), 4);
+        assert_eq!(list.count_in_lex_range(&lex(LexBound::NegInf, LexBound::NegInf)), 0);
+        assert_eq!(list.first_in_lex_range(&lex(excl("c"), LexBound::PosInf)), None);
     }
 
     #[test]
@@ -1273,11 +1123,7 @@ mod tests {
         let slots_before = list.nodes.len();
         let removed = list.remove_range_by_rank(50, 4999);
         assert_eq!(removed.len(), 4950);
-        assert!(
-            list.nodes.len() < slots_before / 10,
-            "arena shrank to {}",
-            list.nodes.len()
-        );
+        assert!(list.nodes.len() < slots_before / 10, "arena shrank to {}", list.nodes.len());
         assert_invariants(&list);
         for i in 0..50u32 {
             let (score, member) = list.get_by_rank(i as usize).unwrap();
@@ -1292,11 +1138,7 @@ mod tests {
             assert!(list.remove(f64::from(i), &i.to_be_bytes()));
         }
         assert_eq!(list.len(), 100);
-        assert!(
-            list.nodes.len() < 2500,
-            "arena shrank to {}",
-            list.nodes.len()
-        );
+        assert!(list.nodes.len() < 2500, "arena shrank to {}", list.nodes.len());
         assert_invariants(&list);
     }
 
@@ -1322,16 +1164,13 @@ mod tests {
         for i in 0..n {
             list.insert(f64::from(i), Vec::new());
         }
-        let used = list.nodes.len() * std::mem::size_of::<Node>()
-            + list.upper_links.len() * std::mem::size_of::<Link>();
+        let used =
+            list.nodes.len() * std::mem::size_of::<Node>() + list.upper_links.len() * std::mem::size_of::<Link>();
         let per_element = used as f64 / f64::from(n);
         assert!(per_element <= 44.0, "{per_element} bytes per element");
         // About 1/3 of a level-1.. link per element with p = 1/4.
         let links_per_element = list.upper_links.len() as f64 / f64::from(n);
-        assert!(
-            (0.30..0.37).contains(&links_per_element),
-            "{links_per_element}"
-        );
+        assert!((0.30..0.37).contains(&links_per_element), "{links_per_element}");
     }
 
     // ----- model-based property tests -------------------------------------------------------
@@ -1409,8 +1248,7 @@ mod tests {
 
     impl Model {
         fn position(&self, score: f64, member: &[u8]) -> usize {
-            self.0
-                .partition_point(|(s, m)| *s < score || (*s == score && m.as_slice() < member))
+            self.0.partition_point(|(s, m)| *s < score || (*s == score && m.as_slice() < member))
         }
 
         fn insert(&mut self, score: f64, member: Vec<u8>) {
@@ -1433,10 +1271,7 @@ mod tests {
 
     /// Same elements, scores compared bit for bit (so -0.0 and 0.0 are told apart).
     fn same_entries(a: &[(f64, Vec<u8>)], b: &[(f64, Vec<u8>)]) -> bool {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x.0.to_bits() == y.0.to_bits() && x.1 == y.1)
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0.to_bits() == y.0.to_bits() && x.1 == y.1)
     }
 
     fn owned<'a>(it: impl Iterator<Item = (f64, &'a [u8])>) -> Vec<(f64, Vec<u8>)> {
@@ -1479,47 +1314,30 @@ mod tests {
                         Vec::new()
                     };
                     let removed = list.remove_range_by_rank(start, end);
-                    prop_assert!(
-                        same_entries(&removed, &expected),
-                        "{removed:?} vs {expected:?}"
-                    );
+                    prop_assert!(same_entries(&removed, &expected), "{removed:?} vs {expected:?}");
                 }
                 Op::RemoveScore(range) => {
                     let (gone, kept) = model.0.drain(..).partition(|(s, _)| range.contains(*s));
                     let gone: Vec<_> = gone;
                     model.0 = kept;
                     let removed = list.remove_range_by_score(&range);
-                    prop_assert!(
-                        same_entries(&removed, &gone),
-                        "{range:?}: {removed:?} vs {gone:?}"
-                    );
+                    prop_assert!(same_entries(&removed, &gone), "{range:?}: {removed:?} vs {gone:?}");
                 }
                 Op::RemoveLex(range) if model.scores_all_tie() => {
                     let (gone, kept) = model.0.drain(..).partition(|(_, m)| range.contains(m));
                     let gone: Vec<_> = gone;
                     model.0 = kept;
                     let removed = list.remove_range_by_lex(&range);
-                    prop_assert!(
-                        same_entries(&removed, &gone),
-                        "{range:?}: {removed:?} vs {gone:?}"
-                    );
+                    prop_assert!(same_entries(&removed, &gone), "{range:?}: {removed:?} vs {gone:?}");
                 }
                 Op::RemoveLex(_) => {}
-                Op::Query {
-                    score,
-                    lex,
-                    rank,
-                    probe,
-                } => {
+                Op::Query { score, lex, rank, probe } => {
                     let in_score = model.matching(|(s, _)| score.contains(*s));
                     prop_assert_eq!(list.first_in_score_range(&score), in_score.first().copied());
                     prop_assert_eq!(list.last_in_score_range(&score), in_score.last().copied());
                     prop_assert_eq!(list.count_in_score_range(&score), in_score.len());
-                    let (first, last, count) = (
-                        list.first_in_lex_range(&lex),
-                        list.last_in_lex_range(&lex),
-                        list.count_in_lex_range(&lex),
-                    );
+                    let (first, last, count) =
+                        (list.first_in_lex_range(&lex), list.last_in_lex_range(&lex), list.count_in_lex_range(&lex));
                     if model.scores_all_tie() {
                         let in_lex = model.matching(|(_, m)| lex.contains(m));
                         prop_assert_eq!(first, in_lex.first().copied(), "{:?}", lex);
@@ -1583,12 +1401,7 @@ mod tests {
                 rng
             };
             let entries: Vec<(f64, Vec<u8>)> = (0..n)
-                .map(|i| {
-                    (
-                        (next() % 1_000_000) as f64,
-                        format!("member:{i}:{}", next() % 1000).into_bytes(),
-                    )
-                })
+                .map(|i| ((next() % 1_000_000) as f64, format!("member:{i}:{}", next() % 1000).into_bytes()))
                 .collect();
             let started = Instant::now();
             for (score, member) in &entries {
@@ -1605,8 +1418,8 @@ mod tests {
                 assert!(list.get_by_rank(i).is_some());
             }
             let by_rank = started.elapsed() * 7;
-            let arena = list.nodes.len() * std::mem::size_of::<Node>()
-                + list.upper_links.len() * std::mem::size_of::<Link>();
+            let arena =
+                list.nodes.len() * std::mem::size_of::<Node>() + list.upper_links.len() * std::mem::size_of::<Link>();
             let started = Instant::now();
             for (score, member) in &entries {
                 assert!(list.remove(*score, member));

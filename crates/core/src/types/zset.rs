@@ -27,10 +27,7 @@ pub struct ListpackLimits {
 impl Default for ListpackLimits {
     /// Valkey's defaults, 128 members of up to 64 bytes.
     fn default() -> Self {
-        ListpackLimits {
-            max_entries: 128,
-            max_value: 64,
-        }
+        ListpackLimits { max_entries: 128, max_value: 64 }
     }
 }
 
@@ -99,10 +96,7 @@ const SKIPLIST_SEED: u64 = 0x007a_5e75_ca1e;
 
 impl Indexed {
     fn new() -> Indexed {
-        Indexed {
-            scores: Dict::new(),
-            order: SkipList::new(SKIPLIST_SEED),
-        }
+        Indexed { scores: Dict::new(), order: SkipList::new(SKIPLIST_SEED) }
     }
 
     fn insert(&mut self, score: f64, member: &[u8]) {
@@ -131,10 +125,7 @@ impl Clone for Indexed {
         for (member, score) in self.scores.iter() {
             scores.insert_new(member.clone(), *score);
         }
-        Indexed {
-            scores,
-            order: self.order.clone(),
-        }
+        Indexed { scores, order: self.order.clone() }
     }
 }
 
@@ -158,31 +149,23 @@ fn cmp_entry(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Or
 impl ZSet {
     /// An empty set in the compact encoding.
     pub fn new() -> ZSet {
-        ZSet {
-            repr: Repr::Listpack(Vec::new()),
-        }
+        ZSet { repr: Repr::Listpack(Vec::new()) }
     }
 
     /// An empty set in the encoding Valkey's `zsetTypeCreate` picks for about `size_hint` members
     /// of up to `value_len_hint` bytes.
     pub fn with_hints(size_hint: usize, value_len_hint: usize, limits: ListpackLimits) -> ZSet {
         if size_hint <= limits.max_entries && value_len_hint <= limits.max_value {
-            ZSet {
-                repr: Repr::Listpack(Vec::with_capacity(size_hint.min(limits.max_entries))),
-            }
+            ZSet { repr: Repr::Listpack(Vec::with_capacity(size_hint.min(limits.max_entries))) }
         } else {
-            ZSet {
-                repr: Repr::Skiplist(Box::new(Indexed::new())),
-            }
+            ZSet { repr: Repr::Skiplist(Box::new(Indexed::new())) }
         }
     }
 
     /// Converts a compact set that is about to receive `size_hint` members of up to
     /// `value_len_hint` bytes when that could not fit (`zsetTypeMaybeConvert`).
     pub fn prepare_for(&mut self, size_hint: usize, value_len_hint: usize, limits: ListpackLimits) {
-        if self.is_listpack()
-            && (size_hint > limits.max_entries || value_len_hint > limits.max_value)
-        {
+        if self.is_listpack() && (size_hint > limits.max_entries || value_len_hint > limits.max_value) {
             self.convert_to_skiplist();
         }
     }
@@ -193,16 +176,10 @@ impl ZSet {
         let Repr::Skiplist(big) = &self.repr else {
             return;
         };
-        if big.order.len() > limits.max_entries
-            || big.order.iter().any(|(_, m)| m.len() > limits.max_value)
-        {
+        if big.order.len() > limits.max_entries || big.order.iter().any(|(_, m)| m.len() > limits.max_value) {
             return;
         }
-        let items = big
-            .order
-            .iter()
-            .map(|(s, m)| (s, ByteStr::new(m)))
-            .collect();
+        let items = big.order.iter().map(|(s, m)| (s, ByteStr::new(m))).collect();
         self.repr = Repr::Listpack(items);
     }
 
@@ -252,9 +229,7 @@ impl ZSet {
             }
             Repr::Skiplist(big) => {
                 // A dict entry is one boxed node (key, value, next) plus its bucket slot.
-                let node = std::mem::size_of::<ByteStr>()
-                    + std::mem::size_of::<f64>()
-                    + std::mem::size_of::<usize>();
+                let node = std::mem::size_of::<ByteStr>() + std::mem::size_of::<f64>() + std::mem::size_of::<usize>();
                 let dict = big.scores.len() * node
                     + big.scores.bucket_count() * std::mem::size_of::<usize>()
                     + big.scores.iter().map(|(m, _)| m.heap_size()).sum::<usize>();
@@ -465,19 +440,14 @@ impl ZSet {
     /// above it.
     fn listpack_may_hold_lex(items: &[(f64, ByteStr)], range: &LexRange) -> bool {
         match (items.first(), items.last()) {
-            (Some(first), Some(last)) => {
-                !range.is_empty() && range.meets_min(&last.1) && range.meets_max(&first.1)
-            }
+            (Some(first), Some(last)) => !range.is_empty() && range.meets_min(&last.1) && range.meets_max(&first.1),
             _ => false,
         }
     }
 
     /// ZCOUNT.
     pub fn count_in_score_range(&self, range: &ScoreRange) -> usize {
-        match (
-            self.first_in_score_range(range),
-            self.last_in_score_range(range),
-        ) {
+        match (self.first_in_score_range(range), self.last_in_score_range(range)) {
             (Some(first), Some(last)) if last >= first => last - first + 1,
             _ => 0,
         }
@@ -487,10 +457,7 @@ impl ZSet {
     pub fn count_in_lex_range(&self, range: &LexRange) -> usize {
         match &self.repr {
             Repr::Listpack(items) => match self.first_in_lex_range(range) {
-                Some(first) => items[first..]
-                    .iter()
-                    .take_while(|(_, m)| range.meets_max(m))
-                    .count(),
+                Some(first) => items[first..].iter().take_while(|(_, m)| range.meets_max(m)).count(),
                 None => 0,
             },
             Repr::Skiplist(big) => big.order.count_in_lex_range(range),
@@ -523,10 +490,7 @@ impl ZSet {
                     return 0;
                 }
                 let start = items.partition_point(|(s, _)| !range.meets_min(*s));
-                let run = items[start..]
-                    .iter()
-                    .take_while(|(s, _)| range.meets_max(*s))
-                    .count();
+                let run = items[start..].iter().take_while(|(s, _)| range.meets_max(*s)).count();
                 items.drain(start..start + run).count()
             }
             Repr::Skiplist(big) => {
@@ -543,10 +507,7 @@ impl ZSet {
         match &mut self.repr {
             Repr::Listpack(items) => {
                 let Some(start) = first else { return 0 };
-                let run = items[start..]
-                    .iter()
-                    .take_while(|(_, m)| range.meets_max(m))
-                    .count();
+                let run = items[start..].iter().take_while(|(_, m)| range.meets_max(m)).count();
                 items.drain(start..start + run).count()
             }
             Repr::Skiplist(big) => {
@@ -589,9 +550,7 @@ impl ZSet {
                 }
                 0
             }
-            Repr::Skiplist(big) => big
-                .scores
-                .scan(cursor, |member, score| visit(member, *score)),
+            Repr::Skiplist(big) => big.scores.scan(cursor, |member, score| visit(member, *score)),
         }
     }
 }
@@ -633,14 +592,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const SMALL: ListpackLimits = ListpackLimits {
-        max_entries: 128,
-        max_value: 64,
-    };
-    const HUGE: ListpackLimits = ListpackLimits {
-        max_entries: usize::MAX,
-        max_value: usize::MAX,
-    };
+    const SMALL: ListpackLimits = ListpackLimits { max_entries: 128, max_value: 64 };
+    const HUGE: ListpackLimits = ListpackLimits { max_entries: usize::MAX, max_value: usize::MAX };
 
     fn both() -> [ZSet; 2] {
         let mut big = ZSet::new();
@@ -662,49 +615,17 @@ mod tests {
     fn add_flags_follow_zset_add() {
         for mut zs in both() {
             let enc = zs.encoding();
-            assert_eq!(
-                zs.add(1.0, b"a", AddFlags::default(), HUGE),
-                Ok((AddOutcome::Added, 1.0)),
-                "{enc}"
-            );
-            assert_eq!(
-                zs.add(1.0, b"a", AddFlags::default(), HUGE),
-                Ok((AddOutcome::Unchanged, 1.0))
-            );
-            assert_eq!(
-                zs.add(2.0, b"a", flags(|f| f.nx = true), HUGE),
-                Ok((AddOutcome::NotPerformed, 2.0))
-            );
-            assert_eq!(
-                zs.add(2.0, b"b", flags(|f| f.xx = true), HUGE).map(|r| r.0),
-                Ok(AddOutcome::NotPerformed)
-            );
-            assert_eq!(
-                zs.add(0.5, b"a", flags(|f| f.gt = true), HUGE).map(|r| r.0),
-                Ok(AddOutcome::NotPerformed)
-            );
-            assert_eq!(
-                zs.add(3.0, b"a", flags(|f| f.gt = true), HUGE),
-                Ok((AddOutcome::Updated, 3.0))
-            );
-            assert_eq!(
-                zs.add(4.0, b"a", flags(|f| f.lt = true), HUGE).map(|r| r.0),
-                Ok(AddOutcome::NotPerformed)
-            );
-            assert_eq!(
-                zs.add(2.0, b"a", flags(|f| f.incr = true), HUGE),
-                Ok((AddOutcome::Updated, 5.0))
-            );
-            assert_eq!(
-                zs.add(f64::NAN, b"a", AddFlags::default(), HUGE),
-                Err(NanScore)
-            );
-            zs.add(f64::INFINITY, b"i", AddFlags::default(), HUGE)
-                .unwrap();
-            assert_eq!(
-                zs.add(f64::NEG_INFINITY, b"i", flags(|f| f.incr = true), HUGE),
-                Err(NanScore)
-            );
+            assert_eq!(zs.add(1.0, b"a", AddFlags::default(), HUGE), Ok((AddOutcome::Added, 1.0)), "{enc}");
+            assert_eq!(zs.add(1.0, b"a", AddFlags::default(), HUGE), Ok((AddOutcome::Unchanged, 1.0)));
+            assert_eq!(zs.add(2.0, b"a", flags(|f| f.nx = true), HUGE), Ok((AddOutcome::NotPerformed, 2.0)));
+            assert_eq!(zs.add(2.0, b"b", flags(|f| f.xx = true), HUGE).map(|r| r.0), Ok(AddOutcome::NotPerformed));
+            assert_eq!(zs.add(0.5, b"a", flags(|f| f.gt = true), HUGE).map(|r| r.0), Ok(AddOutcome::NotPerformed));
+            assert_eq!(zs.add(3.0, b"a", flags(|f| f.gt = true), HUGE), Ok((AddOutcome::Updated, 3.0)));
+            assert_eq!(zs.add(4.0, b"a", flags(|f| f.lt = true), HUGE).map(|r| r.0), Ok(AddOutcome::NotPerformed));
+            assert_eq!(zs.add(2.0, b"a", flags(|f| f.incr = true), HUGE), Ok((AddOutcome::Updated, 5.0)));
+            assert_eq!(zs.add(f64::NAN, b"a", AddFlags::default(), HUGE), Err(NanScore));
+            zs.add(f64::INFINITY, b"i", AddFlags::default(), HUGE).unwrap();
+            assert_eq!(zs.add(f64::NEG_INFINITY, b"i", flags(|f| f.incr = true), HUGE), Err(NanScore));
             assert_eq!(zs.score(b"i"), Some(f64::INFINITY));
             assert_eq!(zs.len(), 2);
             assert_eq!(zs.encoding(), enc, "no conversion with huge limits");
@@ -721,43 +642,25 @@ mod tests {
             assert_eq!(order, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
             // Same score by IEEE equality: nothing changes. The listpack stores -0 as the integer 0
             // (as Valkey's does); the skiplist keeps the double's sign.
-            assert_eq!(
-                zs.add(0.0, b"a", AddFlags::default(), HUGE).map(|r| r.0),
-                Ok(AddOutcome::Unchanged)
-            );
+            assert_eq!(zs.add(0.0, b"a", AddFlags::default(), HUGE).map(|r| r.0), Ok(AddOutcome::Unchanged));
             assert_eq!(zs.score(b"a").unwrap().is_sign_negative(), !zs.is_listpack());
         }
     }
 
     #[test]
     fn listpack_converts_past_entries_or_value_limit() {
-        let limits = ListpackLimits {
-            max_entries: 2,
-            max_value: 3,
-        };
+        let limits = ListpackLimits { max_entries: 2, max_value: 3 };
         let mut zs = ZSet::new();
         zs.add(1.0, b"a", AddFlags::default(), limits).unwrap();
         zs.add(2.0, b"b", AddFlags::default(), limits).unwrap();
         assert_eq!(zs.encoding(), "listpack");
         zs.add(3.0, b"c", AddFlags::default(), limits).unwrap();
         assert_eq!(zs.encoding(), "skiplist");
-        assert_eq!(
-            members(&zs),
-            [
-                (1.0, b"a".to_vec()),
-                (2.0, b"b".to_vec()),
-                (3.0, b"c".to_vec())
-            ]
-        );
+        assert_eq!(members(&zs), [(1.0, b"a".to_vec()), (2.0, b"b".to_vec()), (3.0, b"c".to_vec())]);
 
         let mut zs = ZSet::new();
-        zs.add(1.0, b"abcd", flags(|f| f.xx = true), limits)
-            .unwrap();
-        assert_eq!(
-            zs.encoding(),
-            "listpack",
-            "XX adds nothing, so nothing converts"
-        );
+        zs.add(1.0, b"abcd", flags(|f| f.xx = true), limits).unwrap();
+        assert_eq!(zs.encoding(), "listpack", "XX adds nothing, so nothing converts");
         zs.add(1.0, b"abcd", AddFlags::default(), limits).unwrap();
         assert_eq!(zs.encoding(), "skiplist");
     }
@@ -779,10 +682,7 @@ mod tests {
             zs.insert_new(i as f64, *m, SMALL);
         }
         assert_eq!(zs.encoding(), "skiplist");
-        zs.compact_if_fits(ListpackLimits {
-            max_entries: 2,
-            max_value: 64,
-        });
+        zs.compact_if_fits(ListpackLimits { max_entries: 2, max_value: 64 });
         assert_eq!(zs.encoding(), "skiplist");
         zs.compact_if_fits(SMALL);
         assert_eq!(zs.encoding(), "listpack");
@@ -850,20 +750,14 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        let score = prop_oneof![
-            (-4i32..4).prop_map(|s| s as f64 / 2.0),
-            Just(f64::INFINITY),
-            Just(f64::NEG_INFINITY)
-        ];
-        let flags = (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3).prop_map(
-            |(incr, nx, xx, gtlt)| AddFlags {
-                incr,
-                nx: nx && !xx && gtlt == 0,
-                xx,
-                gt: gtlt == 1,
-                lt: gtlt == 2,
-            },
-        );
+        let score = prop_oneof![(-4i32..4).prop_map(|s| s as f64 / 2.0), Just(f64::INFINITY), Just(f64::NEG_INFINITY)];
+        let flags = (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3).prop_map(|(incr, nx, xx, gtlt)| AddFlags {
+            incr,
+            nx: nx && !xx && gtlt == 0,
+            xx,
+            gt: gtlt == 1,
+            lt: gtlt == 2,
+        });
         prop_oneof![
             4 => (score.clone(), 0u8..16, flags).prop_map(|(s, m, f)| Op::Add(s, m, f)),
             1 => (0u8..16).prop_map(Op::Remove),
