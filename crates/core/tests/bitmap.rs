@@ -143,7 +143,8 @@ fn ints(values: &[i64]) -> Reply {
 fn bitmap_table_rows_match_valkey_metadata() {
     use flag::*;
     let table = CommandTable::get();
-    let rows: &[(&str, i32, u32, (i32, i32, i32), &str)] = &[
+    type Row = (&'static str, i32, u32, (i32, i32, i32), &'static str);
+    let rows: &[Row] = &[
         ("setbit", 4, WRITE | DENYOOM, (1, 1, 1), "2.2.0"),
         ("getbit", 3, READONLY | FAST, (1, 1, 1), "2.2.0"),
         ("bitcount", -2, READONLY, (1, 1, 1), "2.6.0"),

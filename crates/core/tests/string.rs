@@ -98,7 +98,8 @@ fn events(h: &mut Harness, listener: ClientId) -> Vec<String> {
 #[test]
 fn string_table_rows_match_valkey_metadata() {
     use flag::*;
-    let rows: &[(&str, i32, u32, (i32, i32, i32))] = &[
+    type Row = (&'static str, i32, u32, (i32, i32, i32));
+    let rows: &[Row] = &[
         ("append", 3, WRITE | DENYOOM | FAST, (1, 1, 1)),
         ("decr", 2, WRITE | DENYOOM | FAST, (1, 1, 1)),
         ("decrby", 3, WRITE | DENYOOM | FAST, (1, 1, 1)),

@@ -469,7 +469,7 @@ mod tests {
         // Errors keep their own newline before the reply delimiter, as valkey-cli prints them.
         assert_eq!(raw_text(&err("ERR x")), "ERR x\n\n");
         assert_eq!(raw_text(&Reply::Bool(true)), "(true)\n");
-        assert_eq!(raw_text(&Reply::Double(3.141)), "3.141\n");
+        assert_eq!(raw_text(&Reply::Double(2.5)), "2.5\n");
         assert_eq!(
             raw_text(&Reply::Array(vec![Reply::bulk("a"), Reply::Array(vec![Reply::Int(1), Reply::Null])])),
             "a\n1\n\n"
