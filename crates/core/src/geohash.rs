@@ -88,7 +88,8 @@ pub fn encode_in(long_range: Range, lat_range: Range, longitude: f64, latitude: 
     if !(LONG_MIN..=LONG_MAX).contains(&longitude) || !(LAT_MIN..=LAT_MAX).contains(&latitude) {
         return None;
     }
-    if latitude < lat_range.min || latitude > lat_range.max || longitude < long_range.min || longitude > long_range.max {
+    if latitude < lat_range.min || latitude > lat_range.max || longitude < long_range.min || longitude > long_range.max
+    {
         return None;
     }
     let scale = (1u64 << step) as f64;
@@ -317,7 +318,9 @@ impl Shape {
     fn radius_meters(&self) -> f64 {
         let r = match self.kind {
             ShapeKind::Radius(r) => r,
-            ShapeKind::Box { width, height } => ((width / 2.0) * (width / 2.0) + (height / 2.0) * (height / 2.0)).sqrt(),
+            ShapeKind::Box { width, height } => {
+                ((width / 2.0) * (width / 2.0) + (height / 2.0) * (height / 2.0)).sqrt()
+            }
         };
         r * self.conversion
     }
@@ -335,7 +338,7 @@ pub fn estimate_steps_by_radius(range_meters: f64, lat: f64) -> u8 {
         step += 1;
     }
     step -= 2; // make sure the range is covered in most cases
-    // Boxes are narrower towards the poles.
+               // Boxes are narrower towards the poles.
     if !(-66.0..=66.0).contains(&lat) {
         step -= 1;
         if !(-80.0..=80.0).contains(&lat) {

@@ -32,15 +32,31 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "geopos", -2, READONLY, Keys::range(1, 1, 1), geopos)
         .since("3.2.0")
         .summary("Returns the longitude and latitude of members from a geospatial index."),
-    CommandSpec::new(G, "georadius", -6, WRITE | DENYOOM | MOVABLEKEYS, Keys::Movable { legacy: (1, 1, 1), find: keys_of_georadius }, georadius)
-        .since("3.2.0")
-        .summary("Queries a geospatial index for members within a distance from a coordinate, optionally stores the result."),
+    CommandSpec::new(
+        G,
+        "georadius",
+        -6,
+        WRITE | DENYOOM | MOVABLEKEYS,
+        Keys::Movable { legacy: (1, 1, 1), find: keys_of_georadius },
+        georadius,
+    )
+    .since("3.2.0")
+    .summary(
+        "Queries a geospatial index for members within a distance from a coordinate, optionally stores the result.",
+    ),
     CommandSpec::new(G, "georadius_ro", -6, READONLY, Keys::range(1, 1, 1), georadius_ro)
         .since("3.2.10")
         .summary("Returns members from a geospatial index that are within a distance from a coordinate."),
-    CommandSpec::new(G, "georadiusbymember", -5, WRITE | DENYOOM | MOVABLEKEYS, Keys::Movable { legacy: (1, 1, 1), find: keys_of_georadius }, georadiusbymember)
-        .since("3.2.0")
-        .summary("Queries a geospatial index for members within a distance from a member, optionally stores the result."),
+    CommandSpec::new(
+        G,
+        "georadiusbymember",
+        -5,
+        WRITE | DENYOOM | MOVABLEKEYS,
+        Keys::Movable { legacy: (1, 1, 1), find: keys_of_georadius },
+        georadiusbymember,
+    )
+    .since("3.2.0")
+    .summary("Queries a geospatial index for members within a distance from a member, optionally stores the result."),
     CommandSpec::new(G, "georadiusbymember_ro", -5, READONLY, Keys::range(1, 1, 1), georadiusbymember_ro)
         .since("3.2.10")
         .summary("Returns members from a geospatial index that are within a distance from a member."),
@@ -49,7 +65,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         .summary("Queries a geospatial index for members inside an area of a box or a circle."),
     CommandSpec::new(G, "geosearchstore", -8, WRITE | DENYOOM, Keys::range(1, 2, 1), geosearchstore)
         .since("6.2.0")
-        .summary("Queries a geospatial index for members inside an area of a box or a circle, optionally stores the result."),
+        .summary(
+            "Queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.",
+        ),
 ];
 
 /// GEORADIUS's keys: the source, and the last STORE/STOREDIST target (`georadiusGetKeys`).
@@ -255,9 +273,13 @@ fn geopos(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Search {
     /// GEORADIUS / GEORADIUS_RO (`nostore`): centre given as coordinates.
-    Coords { nostore: bool },
+    Coords {
+        nostore: bool,
+    },
     /// GEORADIUSBYMEMBER / _RO: centre given as a member.
-    Member { nostore: bool },
+    Member {
+        nostore: bool,
+    },
     Geosearch,
     GeosearchStore,
 }
@@ -409,7 +431,9 @@ fn search_generic(ctx: &mut Ctx, args: &mut Args, src_index: usize, kind: Search
     let name = String::from_utf8_lossy(&argv[0]).into_owned();
     if store_key.is_some() && (withdist || withhash || withcoord) {
         let what = if kind == Search::GeosearchStore { "GEOSEARCHSTORE" } else { "STORE option in GEORADIUS" };
-        return Err(CommandError::err(format!("{what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options")));
+        return Err(CommandError::err(format!(
+            "{what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+        )));
     }
     if geosearch && !(frommember || fromloc) {
         return Err(CommandError::err(format!("exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}")));
@@ -439,9 +463,7 @@ fn search_generic(ctx: &mut Ctx, args: &mut Args, src_index: usize, kind: Search
     }
     let shape = Shape { center, conversion, kind: shape_kind };
     let limit = if any { usize::try_from(count).unwrap_or(usize::MAX) } else { 0 };
-    let mut found = {
-        points_in_shape(looked_up(ctx, &src), &shape, limit)
-    };
+    let mut found = { points_in_shape(looked_up(ctx, &src), &shape, limit) };
     if found.is_empty() && store_key.is_none() {
         return Ok(Reply::EMPTY_ARRAY);
     }
