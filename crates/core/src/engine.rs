@@ -377,7 +377,8 @@ impl Engine {
 
     /// A CLIENT PAUSE is in force.
     pub fn is_paused(&self) -> bool {
-        self.pause_until_ms > self.clock.now_ms()
+        // Checked on every command: no clock read unless a pause was ever set.
+        self.pause_until_ms != 0 && self.pause_until_ms > self.clock.now_ms()
     }
 
     /// CLIENT PAUSE holds this command: every command under PAUSE ALL; under PAUSE WRITE, commands that
