@@ -128,6 +128,24 @@ impl Blocking {
     }
 }
 
+/// A blocking command's timeout in seconds, as Valkey's `getTimeoutFromObjectOrReply`: returns the
+/// deadline in unix ms, 0 for "block forever".
+pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, crate::error::CommandError> {
+    let seconds = crate::num::parse_long_double(arg).ok_or(crate::error::CommandError::TimeoutNotFloat)?;
+    let ms = seconds * 1000.0;
+    if ms > i64::MAX as f64 {
+        return Err(crate::error::CommandError::TimeoutOutOfRange);
+    }
+    let ms = ms.ceil() as i64; // saturates: -inf becomes i64::MIN, still negative
+    if ms < 0 {
+        return Err(crate::error::CommandError::TimeoutNegative);
+    }
+    if ms == 0 {
+        return Ok(0);
+    }
+    ms.checked_add(now_ms).ok_or(crate::error::CommandError::TimeoutOutOfRange)
+}
+
 /// Runs the commands of clients blocked on ready keys, oldest first, until no key is ready.
 pub fn serve_ready_keys(eng: &mut Engine) {
     while !eng.blocking.ready.is_empty() {
@@ -251,5 +269,23 @@ pub fn expire_timeouts(eng: &mut Engine) {
         .collect();
     for id in due {
         finish(eng, id, Reply::NullArray);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CommandError;
+
+    #[test]
+    fn parse_timeout_follows_get_timeout_from_object() {
+        assert_eq!(parse_timeout(b"0", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"1.5", 1000), Ok(2500));
+        assert_eq!(parse_timeout(b"0.0001", 1000), Ok(1001));
+        assert_eq!(parse_timeout(b"-1", 1000), Err(CommandError::TimeoutNegative));
+        assert_eq!(parse_timeout(b"abc", 1000), Err(CommandError::TimeoutNotFloat));
+        assert_eq!(parse_timeout(b"inf", 1000), Err(CommandError::TimeoutOutOfRange));
+        assert_eq!(parse_timeout(b"-inf", 1000), Err(CommandError::TimeoutNegative));
+        assert_eq!(parse_timeout(b"9223372036854775", 1000), Err(CommandError::TimeoutOutOfRange));
     }
 }

@@ -10,7 +10,7 @@ use crate::command::{flag::*, CommandSpec, Group, Keys};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify;
-use crate::num::{parse_i64, parse_long_double};
+use crate::num::parse_i64;
 use crate::reply::Reply;
 use crate::types::list::{End, List, Side};
 use crate::types::Value;
@@ -131,25 +131,6 @@ fn parse_signed_count(arg: &[u8]) -> Result<i64, CommandError> {
         }
         n => Ok(n),
     }
-}
-
-/// A blocking command's timeout in seconds, as Valkey's `getTimeoutFromObjectOrReply`: the deadline in
-/// unix ms, 0 for "block forever".
-fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, CommandError> {
-    let seconds = parse_long_double(arg).ok_or(CommandError::TimeoutNotFloat)?;
-    let ms = seconds * 1000.0;
-    if ms > i64::MAX as f64 {
-        return Err(CommandError::TimeoutOutOfRange);
-    }
-    // `as` saturates, so -inf stays negative; -0.0001 s rounds up to 0 and blocks forever, as in Valkey.
-    let ms = ms.ceil() as i64;
-    if ms < 0 {
-        return Err(CommandError::TimeoutNegative);
-    }
-    if ms == 0 {
-        return Ok(0);
-    }
-    ms.checked_add(now_ms).ok_or(CommandError::TimeoutOutOfRange)
 }
 
 /// Valkey moves the dirty counter by the number of elements a command changed; [`Ctx::written`] counted
@@ -397,7 +378,7 @@ fn blmpop(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 /// BLPOP, BRPOP and BLMPOP: pop now if any list has elements, else block (or, where blocking is not
 /// allowed, answer as a timeout would).
 fn blocking_pop(ctx: &mut Ctx, keys: &[Vec<u8>], end: End, count: Option<usize>, timeout: &[u8]) -> CmdResult {
-    let deadline_ms = parse_timeout(timeout, ctx.now_ms)?;
+    let deadline_ms = crate::blocking::parse_timeout(timeout, ctx.now_ms)?;
     if may_serve(ctx, keys) {
         if let Some(reply) = pop_first_of(ctx, keys, end, count)? {
             return Ok(reply);
@@ -430,14 +411,14 @@ fn blmove(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv();
     let from = parse_end(&argv[3])?;
     let to = parse_end(&argv[4])?;
-    let deadline_ms = parse_timeout(&argv[5], ctx.now_ms)?;
+    let deadline_ms = crate::blocking::parse_timeout(&argv[5], ctx.now_ms)?;
     blocking_move(ctx, &argv[1], &argv[2], from, to, deadline_ms)
 }
 
 /// BRPOPLPUSH source destination timeout
 fn brpoplpush(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let argv = args.argv();
-    let deadline_ms = parse_timeout(&argv[3], ctx.now_ms)?;
+    let deadline_ms = crate::blocking::parse_timeout(&argv[3], ctx.now_ms)?;
     blocking_move(ctx, &argv[1], &argv[2], End::Tail, End::Head, deadline_ms)
 }
 

@@ -12,7 +12,7 @@ use crate::command::{flag::*, keys_after_numkeys, CommandSpec, Group, Keys};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::{GENERIC, ZSET};
-use crate::num::{parse_f64, parse_i64, parse_lex_bound, parse_long_double, parse_score_bound, LexBound};
+use crate::num::{parse_f64, parse_i64, parse_lex_bound, parse_score_bound, LexBound};
 use crate::reply::Reply;
 use crate::types::skiplist::{self, LexRange, ScoreRange};
 use crate::types::zset::{AddFlags, AddOutcome, End, ListpackLimits, ZSet};
@@ -204,24 +204,6 @@ fn to_skiplist_bound(bound: LexBound) -> skiplist::LexBound {
         LexBound::Inclusive(b) => skiplist::LexBound::Inclusive(b),
         LexBound::Exclusive(b) => skiplist::LexBound::Exclusive(b),
     }
-}
-
-/// A blocking command's timeout in seconds, as Valkey's `getTimeoutFromObjectOrReply`: returns the
-/// deadline in unix ms, 0 for "block forever".
-fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, CommandError> {
-    let seconds = parse_long_double(arg).ok_or(CommandError::TimeoutNotFloat)?;
-    let ms = seconds * 1000.0;
-    if ms > i64::MAX as f64 {
-        return Err(CommandError::TimeoutOutOfRange);
-    }
-    let ms = ms.ceil() as i64; // saturates: -inf becomes i64::MIN, still negative
-    if ms < 0 {
-        return Err(CommandError::TimeoutNegative);
-    }
-    if ms == 0 {
-        return Ok(0);
-    }
-    ms.checked_add(now_ms).ok_or(CommandError::TimeoutOutOfRange)
 }
 
 /// Members with scores, in the shape Valkey's WITHSCORES replies take: flat in RESP2, pairs in
@@ -902,7 +884,7 @@ fn blocking_zpop(
     count: Option<i64>,
     shape: PopShape,
 ) -> CmdResult {
-    let deadline_ms = parse_timeout(timeout, ctx.now_ms)?;
+    let deadline_ms = crate::blocking::parse_timeout(timeout, ctx.now_ms)?;
     // Running again for a blocked client because a key was written: Valkey only re-runs the command
     // when the written key holds a sorted set, so a key that became another type keeps it waiting.
     let retry = ctx.eng.blocking.is_blocked(ctx.id);
@@ -1546,17 +1528,5 @@ mod tests {
         assert_eq!(rank_span(0, 10, 4), Some((0, 3)));
         assert_eq!(rank_span(0, 0, 0), None);
         assert_eq!(rank_span(i64::MIN, i64::MAX, 3), Some((0, 2)));
-    }
-
-    #[test]
-    fn parse_timeout_follows_get_timeout_from_object() {
-        assert_eq!(parse_timeout(b"0", 1000), Ok(0));
-        assert_eq!(parse_timeout(b"1.5", 1000), Ok(2500));
-        assert_eq!(parse_timeout(b"0.0001", 1000), Ok(1001));
-        assert_eq!(parse_timeout(b"-1", 1000), Err(CommandError::TimeoutNegative));
-        assert_eq!(parse_timeout(b"abc", 1000), Err(CommandError::TimeoutNotFloat));
-        assert_eq!(parse_timeout(b"inf", 1000), Err(CommandError::TimeoutOutOfRange));
-        assert_eq!(parse_timeout(b"-inf", 1000), Err(CommandError::TimeoutNegative));
-        assert_eq!(parse_timeout(b"9223372036854775", 1000), Err(CommandError::TimeoutOutOfRange));
     }
 }
