@@ -199,7 +199,8 @@ fn retry(eng: &mut Engine, id: ClientId) {
         eng.blocking.unblock(id);
         return;
     }
-    eng.cmd_time_ms = eng.clock.now_ms();
+    eng.cmd_time_us = eng.clock.now_us();
+    eng.cmd_time_ms = eng.cmd_time_us.div_euclid(1000);
     match eng.call(id, spec, argv) {
         None => {
             // Still nothing for it: it keeps its place (park ignored the repeated request).

@@ -24,8 +24,13 @@ use std::collections::HashMap;
 pub trait Clock {
     /// Wall-clock time in unix milliseconds (deadlines, TIME, LASTSAVE).
     fn now_ms(&self) -> i64;
-    /// A monotonic microsecond counter (command durations, SLOWLOG, busy scripts).
+    /// A monotonic microsecond counter (busy scripts, DEBUG SLEEP).
     fn monotonic_us(&self) -> u64;
+    /// Wall-clock time in unix microseconds (TIME, command durations). One read per command gives both
+    /// the command's time and the start of its duration, so hosts with a finer clock override this.
+    fn now_us(&self) -> i64 {
+        self.now_ms() * 1000
+    }
 }
 
 /// A clock a test or a JS host moves by hand.
@@ -79,6 +84,11 @@ pub struct Engine {
     pub last_save_s: i64,
     /// Time of the command being run, read once per top-level command as Valkey does.
     pub cmd_time_ms: i64,
+    /// The same reading in microseconds (TIME).
+    pub cmd_time_us: i64,
+    /// The clock reading `execute` took for the command it is running, handed to `call` as the start
+    /// of the command's duration so a command costs two clock reads, as in Valkey.
+    call_start_us: Option<i64>,
     /// Nesting depth of command execution (EXEC, scripts run commands inside a command).
     pub(crate) depth: u32,
     /// Unix ms until which clients are paused by CLIENT PAUSE, and whether only writes are.
@@ -114,6 +124,8 @@ impl Engine {
             start_ms: now,
             last_save_s: now / 1000,
             cmd_time_ms: now,
+            cmd_time_us: now * 1000,
+            call_start_us: None,
             depth: 0,
             pause_until_ms: 0,
             pause_writes_only: false,
@@ -197,8 +209,11 @@ impl Engine {
         }
         // A command that arrives while a script runs (the busy host serving other clients) must not move
         // the script's time.
-        let script_time = (self.depth > 0).then_some(self.cmd_time_ms);
-        self.cmd_time_ms = self.clock.now_ms();
+        let script_time = (self.depth > 0).then_some((self.cmd_time_ms, self.cmd_time_us));
+        let now_us = self.clock.now_us();
+        self.cmd_time_us = now_us;
+        self.cmd_time_ms = now_us.div_euclid(1000);
+        self.call_start_us = Some(now_us);
         let now = self.cmd_time_ms;
         if let Some(c) = self.clients.get_mut(&id) {
             c.last_interaction_ms = now;
@@ -206,13 +221,15 @@ impl Engine {
         // Messages this client's own command publishes to it arrive after its reply, as in Valkey.
         let previous = self.pubsub.current_client.replace(id);
         self.process(id, argv);
+        self.call_start_us = None;
         self.pubsub.current_client = previous;
         if let Some(c) = self.clients.get_mut(&id) {
             c.flush_pending_push();
         }
         self.after_command(id);
-        if let Some(t) = script_time {
-            self.cmd_time_ms = t;
+        if let Some((ms, us)) = script_time {
+            self.cmd_time_ms = ms;
+            self.cmd_time_us = us;
         }
         // A handled command consumes a pending CLIENT REPLY SKIP.
         if let Some(c) = self.clients.get_mut(&id) {
@@ -317,7 +334,7 @@ impl Engine {
     pub fn call(&mut self, id: ClientId, spec: &'static CommandSpec, argv: Vec<Vec<u8>>) -> Option<Reply> {
         let handler = spec.handler.expect("containers resolve to subcommands before call");
         let skip = if spec.name.contains('|') { 2 } else { 1 };
-        let start_us = self.clock.monotonic_us();
+        let start_us = self.call_start_us.take().unwrap_or_else(|| self.clock.now_us());
         let dirty_before = self.dirty;
         self.depth += 1;
         if self.depth == 1 {
@@ -333,7 +350,8 @@ impl Engine {
             handler(&mut ctx, &mut args)
         };
         self.depth -= 1;
-        let elapsed_us = self.clock.monotonic_us().saturating_sub(start_us);
+        // Wall clock, as Valkey's ustime(): a step of the system clock can make one duration 0.
+        let elapsed_us = (self.clock.now_us() - start_us).max(0) as u64;
         let reply = match result {
             Ok(reply) => reply,
             Err(CommandError::Blocked) => {
@@ -398,7 +416,8 @@ impl Engine {
     /// Periodic work the host runs `hz` times a second: active expiry, blocked-client timeouts,
     /// idle-client timeouts are the host's (it owns the sockets).
     pub fn cron(&mut self) {
-        self.cmd_time_ms = self.clock.now_ms();
+        self.cmd_time_us = self.clock.now_us();
+        self.cmd_time_ms = self.cmd_time_us.div_euclid(1000);
         crate::expire::active_expire_cycle(self);
         crate::blocking::expire_timeouts(self);
         if self.blocking.has_postponed() && !self.is_paused() {

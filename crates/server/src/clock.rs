@@ -24,6 +24,10 @@ impl Clock for SystemClock {
         SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
     }
 
+    fn now_us(&self) -> i64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+    }
+
     fn monotonic_us(&self) -> u64 {
         self.start.elapsed().as_micros() as u64
     }

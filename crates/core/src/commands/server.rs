@@ -133,24 +133,17 @@ pub fn on_blocked(eng: &mut Engine, id: ClientId, spec: &'static CommandSpec, ar
 
 fn log_if_slow(eng: &mut Engine, id: ClientId, spec: &CommandSpec, argv: &[Vec<u8>], duration_us: u64) {
     let (slower_than, max_len) = (eng.config.slowlog_log_slower_than, eng.config.slowlog_max_len);
-    if slower_than < 0 || max_len <= 0 {
-        return;
-    }
-    let unix_s = eng.clock.now_ms() / 1000;
-    let (peer, client_name) = match eng.clients.get(&id) {
-        Some(c) => (c.conn.addr.clone(), c.name.clone().unwrap_or_default()),
-        None => (String::new(), Vec::new()),
-    };
+    let unix_s = eng.cmd_time_ms / 1000;
     let name = spec.name;
-    with_state(eng, |s| {
-        s.slowlog.push_if_slow(slower_than, max_len, duration_us, |id| slowlog::SlowLogEntry {
-            id,
-            unix_s,
-            duration_us,
-            argv: slowlog::trimmed_argv(&redact::redacted_argv(name, argv)),
-            peer,
-            client_name,
-        })
+    let client = eng.clients.get(&id);
+    // The entry (and its copies of the peer and name) is built only for a command that was slow.
+    eng.server.slowlog.push_if_slow(slower_than, max_len, duration_us, |id| slowlog::SlowLogEntry {
+        id,
+        unix_s,
+        duration_us,
+        argv: slowlog::trimmed_argv(&redact::redacted_argv(name, argv)),
+        peer: client.map(|c| c.conn.addr.clone()).unwrap_or_default(),
+        client_name: client.and_then(|c| c.name.clone()).unwrap_or_default(),
     });
 }
 
@@ -164,13 +157,13 @@ pub(crate) fn subcommand_syntax(args: &Args) -> CommandError {
     )
 }
 
-/// TIME: unix seconds and the microseconds within the second.
-// TODO(engine): the clock has millisecond resolution, so the microseconds are the milliseconds'.
+/// TIME: unix seconds and the microseconds within the second, of the command's time (as Valkey's
+/// cached `ustime`).
 fn time(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
-    let now = ctx.now_ms;
+    let now_us = ctx.eng.cmd_time_us;
     Ok(Reply::Array(vec![
-        Reply::bulk(now.div_euclid(1000).to_string()),
-        Reply::bulk((now.rem_euclid(1000) * 1000).to_string()),
+        Reply::bulk(now_us.div_euclid(1_000_000).to_string()),
+        Reply::bulk(now_us.rem_euclid(1_000_000).to_string()),
     ]))
 }
 
