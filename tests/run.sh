@@ -51,6 +51,9 @@ cargo build -q -p ferrokey-core --target wasm32-unknown-unknown
 step "Lua 5.1 runs the same in wasm32 (Node, via wasm-bindgen-test)"
 cargo test -p ferrokey-lua-wasm --target wasm32-unknown-unknown 2>&1 | tail -3
 
+step "the core's script tests in wasm32 (Node, via wasm-bindgen-test): the same cases as natively"
+cargo test -p ferrokey-core --target wasm32-unknown-unknown --test scripting --test functions 2>&1 | grep -E '^test result'
+
 step "cargo test (core, server, differential, redis crate)"
 cargo build -q --workspace --bins
 cargo test -q --workspace 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log" | grep -E '^(test result|running|error|failures|---- )' || true
@@ -67,5 +70,21 @@ py_line=$(grep -E '[0-9]+ passed' "$CARGO_TARGET_DIR/pytest.log" | tail -1)
 grep -qE ' failed| error' <<<"$py_line" && exit 1
 py_passed=$(grep -oE '[0-9]+ passed' <<<"$py_line" | grep -oE '[0-9]+')
 
+step "the npm package: wasm-bindgen tests (Node, Chromium), node --test suites, the package in Chromium and Vite"
+bash tests/js/run.sh 2>&1 | tee "$CARGO_TARGET_DIR/js.log" | grep -E '^(==>|# (pass|fail)|test result|not ok)' || true
+grep -q 'JS tests passed' "$CARGO_TARGET_DIR/js.log" || { tail -60 "$CARGO_TARGET_DIR/js.log"; exit 1; }
+js_passed=$(awk '/^test result/ {p += $4} /^# pass/ {p += $3} END {print p+0}' "$CARGO_TARGET_DIR/js.log")
+
+step "the www/ demo: reply formatting vs redis-cli, end to end in headless Chromium, page weight"
+bash tests/www/run.sh 2>&1 | tee "$CARGO_TARGET_DIR/www.log" | grep -E '^(==>|# (pass|fail)|not ok|page weight|time to interactive)' || true
+grep -q 'www tests passed' "$CARGO_TARGET_DIR/www.log" || { tail -60 "$CARGO_TARGET_DIR/www.log"; exit 1; }
+www_passed=$(awk '/^# pass/ {p += $3} END {print p+0}' "$CARGO_TARGET_DIR/www.log")
+
+step "container: ferrokey's image under podman with Open WebUI's Valkey compose file"
+bash tests/container/run.sh 2>&1 | tee "$CARGO_TARGET_DIR/container.log" | tail -25
+container_line=$(grep -E "^container: [0-9]+ passed, [0-9]+ failed" "$CARGO_TARGET_DIR/container.log" | tail -1)
+grep -qE ', 0 failed' <<<"$container_line" || exit 1
+container_passed=$(awk "{print \$2}" <<<"$container_line")
+
 echo
-echo "$((rust_passed + py_passed)) passed, $rust_failed failed"
+echo "$((rust_passed + py_passed + js_passed + www_passed + container_passed)) passed, $rust_failed failed"

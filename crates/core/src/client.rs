@@ -18,6 +18,10 @@ pub enum OutputMode {
     #[default]
     Resp,
     Values,
+    /// RESP3 bytes whatever the client's protocol: for an in-process host that decodes the bytes itself
+    /// (the wasm face) and must tell pushes from replies, which RESP2 bytes cannot. The host downgrades a
+    /// RESP2 client's replies itself.
+    Resp3,
 }
 
 /// `CLIENT REPLY ON|OFF|SKIP`
@@ -164,6 +168,7 @@ impl Client {
     pub fn push_raw(&mut self, reply: &Reply) {
         match self.conn.output {
             OutputMode::Resp => encode(reply, self.proto, &mut self.out),
+            OutputMode::Resp3 => encode(reply, Protocol::Resp3, &mut self.out),
             OutputMode::Values => self.out_values.push(reply.clone()),
         }
     }

@@ -167,6 +167,9 @@ pub struct CommandSpec {
     pub group: Group,
     pub since: &'static str,
     pub summary: &'static str,
+    /// ACL categories (`crate::acl::categories` bits): the ones Valkey's metadata names for the command
+    /// plus those its flags imply, computed at compile time from the name and flags.
+    pub acl_categories: u64,
     /// `None` for containers (CONFIG, CLIENT ...), whose subcommands run instead.
     pub handler: Option<Handler>,
     pub subcommands: &'static [CommandSpec],
@@ -182,6 +185,7 @@ impl CommandSpec {
             group,
             since: "1.0.0",
             summary: "",
+            acl_categories: crate::acl::categories::of(name, flags),
             handler: Some(handler),
             subcommands: &[],
         }
@@ -197,6 +201,7 @@ impl CommandSpec {
             group,
             since: "1.0.0",
             summary: "",
+            acl_categories: crate::acl::categories::of(name, 0),
             handler: None,
             subcommands,
         }
@@ -237,6 +242,39 @@ impl CommandSpec {
     }
 }
 
+/// `rename-command` lines (config file only), applied when the table is built: like Valkey's, the table
+/// is the process's, so every engine, script and MULTI sees the new names.
+static RENAMES: OnceLock<Vec<(Vec<u8>, Vec<u8>)>> = OnceLock::new();
+
+/// Checks a `rename-command old new` line against the table as the `earlier` lines left it; the error
+/// is Valkey's config error.
+pub fn check_rename(earlier: &[(Vec<u8>, Vec<u8>)], from: &[u8], to: &[u8]) -> Result<(), &'static str> {
+    let mut names: std::collections::HashSet<Vec<u8>> =
+        crate::commands::all().map(|spec| spec.name.as_bytes().to_vec()).collect();
+    for (f, t) in earlier {
+        names.remove(&f.to_ascii_lowercase());
+        if !t.is_empty() {
+            names.insert(t.to_ascii_lowercase());
+        }
+    }
+    if !names.contains(&from.to_ascii_lowercase()) {
+        return Err("No such command in rename-command");
+    }
+    if !to.is_empty() && names.contains(&to.to_ascii_lowercase()) {
+        return Err("Target command name already exists");
+    }
+    Ok(())
+}
+
+/// Installs the `rename-command` lines; the host calls this once at start-up, before any command runs.
+/// Returns false when the table was already built (too late to rename).
+pub fn install_renames(renames: Vec<(Vec<u8>, Vec<u8>)>) -> bool {
+    !TABLE_BUILT.load(std::sync::atomic::Ordering::Relaxed) && RENAMES.set(renames).is_ok()
+}
+
+/// Set once [`CommandTable::get`] has built the table (renames come too late after that).
+static TABLE_BUILT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Every top-level command, by lower-case name.
 pub struct CommandTable {
     by_name: HashMap<&'static [u8], &'static CommandSpec, foldhash::fast::FixedState>,
@@ -252,6 +290,15 @@ impl CommandTable {
                 let old = by_name.insert(spec.name.as_bytes(), spec);
                 assert!(old.is_none(), "command {} defined twice", spec.name);
             }
+            for (from, to) in RENAMES.get().into_iter().flatten() {
+                if let Some(spec) = by_name.remove(from.to_ascii_lowercase().as_slice()) {
+                    if !to.is_empty() {
+                        // Renames are few and made once per process: their names live as long as it.
+                        by_name.insert(Box::leak(to.to_ascii_lowercase().into_boxed_slice()), spec);
+                    }
+                }
+            }
+            TABLE_BUILT.store(true, std::sync::atomic::Ordering::Relaxed);
             CommandTable { by_name }
         })
     }

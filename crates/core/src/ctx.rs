@@ -67,7 +67,8 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` in db `db` if its deadline has passed. Returns true if it did.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
-        if !self.eng.dbs[db].is_expired(key, self.now_ms) {
+        // While an AOF is replayed the file says when keys went (Valkey does not expire while loading).
+        if !self.eng.dbs[db].is_expired(key, self.now_ms) || self.eng.propagate.loading {
             return false;
         }
         crate::expire::delete_expired(self.eng, db, key);
@@ -81,12 +82,17 @@ impl<'a> Ctx<'a> {
         self.expire_if_needed(db, key);
         let touch = !self.client_ref().no_touch || self.spec.name == "touch";
         let lru = self.eng.lru_clock();
+        let lfu = self.eng.config.maxmemory_policy.is_lfu();
         let found = self.eng.dbs[db].keys.get_mut(key);
         match found {
             Some(e) => {
                 self.eng.stats.keyspace_hits += 1;
                 if touch {
-                    e.lru = lru;
+                    e.lru = if lfu {
+                        crate::evict::lfu_touch(e.lru, self.now_ms, &self.eng.config, &mut self.eng.rng)
+                    } else {
+                        lru
+                    };
                 }
                 Some(e)
             }
@@ -102,8 +108,10 @@ impl<'a> Ctx<'a> {
         let db = self.db_index();
         self.expire_if_needed(db, key);
         let lru = self.eng.lru_clock();
+        let lfu = self.eng.config.maxmemory_policy.is_lfu();
         let e = self.eng.dbs[db].keys.get_mut(key)?;
-        e.lru = lru;
+        e.lru =
+            if lfu { crate::evict::lfu_touch(e.lru, self.now_ms, &self.eng.config, &mut self.eng.rng) } else { lru };
         Some(e)
     }
 
@@ -126,13 +134,13 @@ impl<'a> Ctx<'a> {
     /// Stores a new value, replacing any old one and its deadline (SET's semantics). The caller
     /// still reports the write with [`Ctx::written`].
     pub fn store(&mut self, key: impl Into<ByteStr>, value: Value) {
-        let lru = self.eng.lru_clock();
+        let lru = crate::evict::new_object_lru(self.eng);
         self.db().set(key.into(), value, lru);
     }
 
     /// Stores a value and keeps the key's deadline if it had one.
     pub fn store_keep_ttl(&mut self, key: impl Into<ByteStr>, value: Value) {
-        let lru = self.eng.lru_clock();
+        let lru = crate::evict::new_object_lru(self.eng);
         self.db().set_keep_ttl(key.into(), value, lru);
     }
 

@@ -102,12 +102,19 @@ pub struct Engine {
     pub scripting: crate::scripting::Scripting,
     /// State of the server commands: host readings, SLOWLOG, LATENCY, SHUTDOWN and DEBUG SLEEP requests.
     pub server: crate::commands::server::ServerState,
+    /// Users and permissions (ACL), the ACL log.
+    pub acl: crate::acl::Acl,
+    /// `maxmemory` eviction: the candidate pool and what lasts between rounds.
+    pub evict: crate::evict::Evictor,
+    /// What the changes propagate to the AOF (recorded only while a host enabled it).
+    pub propagate: crate::propagate::Propagation,
 }
 
 impl Engine {
     pub fn new(config: Config, clock: Box<dyn Clock>, seed: u64) -> Engine {
         let now = clock.now_ms();
         let dbs = (0..config.databases.max(1) as usize).map(|_| Db::new()).collect();
+        let config_requirepass = config.requirepass.clone();
         Engine {
             dbs,
             clients: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(seed)),
@@ -131,8 +138,11 @@ impl Engine {
             pause_writes_only: false,
             active_expire_enabled: true,
             server: Default::default(),
+            evict: Default::default(),
+            propagate: Default::default(),
             monitors: 0,
             scripting: Default::default(),
+            acl: crate::acl::Acl::new(config_requirepass.as_deref(), false),
         }
     }
 
@@ -142,7 +152,8 @@ impl Engine {
         self.next_client_id += 1;
         let now = self.clock.now_ms();
         let mut client = Client::new(id, conn, now);
-        client.authenticated = self.config.requirepass.is_none();
+        // The default user needs no AUTH while it is `nopass` and `on` (`requirepass` unset).
+        client.authenticated = !self.acl.default_needs_auth();
         self.clients.insert(id, client);
         self.stats.total_connections_received += 1;
         id
@@ -269,12 +280,29 @@ impl Engine {
             return self.reject(id, Some(spec), CommandError::WrongArity(spec.name.to_string()));
         }
         let client = &self.clients[&id];
-        if !client.authenticated && !spec.has(flag::NO_AUTH) {
+        if !client.authenticated && self.acl.default_needs_auth() && !spec.has(flag::NO_AUTH) {
             return self.reject(id, Some(spec), CommandError::NoAuth);
         }
         if client.multi.is_some() && spec.has(flag::NO_MULTI) {
             return self.reject(id, Some(spec), CommandError::NotAllowedInMulti);
         }
+        // ACL permissions: one flag test while only an all-powerful `default` user exists.
+        if !self.acl.is_open() {
+            if let Err(err) = crate::acl::check_client(self, id, spec, &argv) {
+                return self.reject(id, Some(spec), err);
+            }
+        }
+        if self.config.maxmemory != 0 {
+            // Over maxmemory: evict first, and refuse commands that may grow memory if that failed.
+            if let Err(err) = crate::evict::before_command(self, id, spec) {
+                return self.reject(id, Some(spec), err);
+            }
+        }
+        // A failed save with stop-writes-on-bgsave-error: writes get -MISCONF (one bool when saves work).
+        if let Some(err) = crate::commands::persistence::disk_error(self, id, spec) {
+            return self.reject(id, Some(spec), err);
+        }
+        let client = &self.clients[&id];
         if client.in_pubsub_context() && !allowed_in_pubsub_context(spec) {
             return self.reject(id, Some(spec), CommandError::PubSubContext(spec.name.to_string()));
         }
@@ -344,7 +372,7 @@ impl Engine {
         }
         let mut args = Args::new(argv, skip);
         // MONITOR and a log-everything SLOWLOG show arguments a handler may have moved into the keyspace.
-        args.keep_original(crate::commands::server::wants_original_argv(self));
+        args.keep_original(self.propagate.enabled || crate::commands::server::wants_original_argv(self));
         let result = {
             let mut ctx = Ctx::new(self, id, spec);
             handler(&mut ctx, &mut args)
@@ -374,7 +402,14 @@ impl Engine {
         if let Some(c) = self.clients.get_mut(&id) {
             c.commands_processed += 1;
         }
-        let _ = dirty_before;
+        if self.propagate.enabled {
+            if self.dirty > dirty_before {
+                crate::propagate::command(self, id, spec, args.argv(), &reply);
+            }
+            if self.depth == 0 {
+                crate::propagate::end_unit(self);
+            }
+        }
         crate::commands::server::after_call(self, id, spec, &args, elapsed_us);
         Some(reply)
     }
@@ -419,6 +454,7 @@ impl Engine {
         self.cmd_time_us = self.clock.now_us();
         self.cmd_time_ms = self.cmd_time_us.div_euclid(1000);
         crate::expire::active_expire_cycle(self);
+        crate::evict::cron(self);
         crate::blocking::expire_timeouts(self);
         if self.blocking.has_postponed() && !self.is_paused() {
             crate::blocking::release_postponed(self);

@@ -16,6 +16,8 @@ pub fn delete_expired(eng: &mut Engine, db: usize, key: &[u8]) {
         return;
     }
     eng.stats.expired_keys += 1;
+    let lazy = eng.config.lazyfree_lazy_expire;
+    crate::propagate::deletion(eng, db, key, lazy);
     crate::notify::notify(eng, crate::notify::EXPIRED, "expired", key, db);
     crate::commands::transactions::touch_watched_key(eng, db, key);
     eng.blocking.signal_ready(db, key);

@@ -11,6 +11,7 @@
 //!
 //! Time enters through the host's [`engine::Clock`]; randomness from the seed the host gives.
 
+pub mod acl;
 pub mod args;
 pub mod blocking;
 pub mod bytestr;
@@ -23,11 +24,13 @@ pub mod db;
 pub mod dict;
 pub mod engine;
 pub mod error;
+pub mod evict;
 pub mod expire;
 pub mod geohash;
 pub mod glob;
 pub mod notify;
 pub mod num;
+pub mod propagate;
 pub mod pubsub;
 pub mod rdb;
 pub mod reply;

@@ -6,6 +6,10 @@ use common::*;
 use ferrokey_core::glob::glob_match;
 use ferrokey_core::resp::Protocol;
 use ferrokey_core::Reply;
+// The same cases in wasm32, where `#[test]` is wasm-bindgen-test's and they run in Node:
+//   cargo test -p ferrokey-core --target wasm32-unknown-unknown --test functions
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn function_code(engine: &str, lib: &str, name: &str, body: &str) -> String {
     format!("#!{engine} name={lib}\nserver.register_function('{name}', function(KEYS, ARGV)\n {body} \nend)")

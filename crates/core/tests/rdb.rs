@@ -267,22 +267,15 @@ fn read_snapshot_lfu_file_without_checksum_reads_frequencies() {
 }
 
 #[test]
-fn read_snapshot_stream_is_refused_as_unsupported_type() {
-    let err = read_snapshot(&fixture("redis70-stream.rdb.bin")).unwrap_err();
-    match &err {
-        RdbError::UnsupportedType { type_id: 19, kind: "stream", key, .. } => assert_eq!(key, "stream:s"),
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(err.to_string().contains("ferrokey has no stream type yet"), "{err}");
-}
-
-#[test]
-fn read_snapshot_stream_is_skipped_when_asked() {
-    let opts = LoadOptions { skip_unsupported: true, ..LoadOptions::default() };
-    let snap = read_snapshot_with(&fixture("redis70-stream.rdb.bin"), &opts).unwrap();
-    assert_eq!(snap.skipped, vec![rdb::SkippedKey { db: 0, key: s("stream:s"), kind: "stream" }]);
-    let keys: Vec<Vec<u8>> = keys_of(&snap).into_iter().map(|k| k.1).collect();
-    assert_eq!(keys, vec![s("after-stream"), s("before-stream")]);
+fn read_snapshot_redis70_stream_loads_entries_and_counters() {
+    let snap = read_snapshot(&fixture("redis70-stream.rdb.bin")).unwrap();
+    let mut keys: Vec<Vec<u8>> = snap.dbs[0].records.iter().map(|r| r.key.to_vec()).collect();
+    keys.sort();
+    assert_eq!(keys, vec![s("after-stream"), s("before-stream"), s("stream:s")]);
+    let Value::Stream(stream) = &record(&snap, 0, "stream:s").value else { panic!("not a stream") };
+    assert!(!stream.is_empty());
+    assert_eq!(stream.entries.entries_added, stream.len(), "no deletions in the fixture");
+    assert_eq!(stream.entries.last_live_id(), Some(stream.entries.last_id));
 }
 
 #[test]

@@ -11,6 +11,10 @@ use ferrokey_core::scripting::{self, BusyScript, LogLevel, ScriptHost};
 use ferrokey_core::{Clock, Engine, Reply};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+// The same cases in wasm32, where `#[test]` is wasm-bindgen-test's and they run in Node:
+//   cargo test -p ferrokey-core --target wasm32-unknown-unknown --test scripting
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {

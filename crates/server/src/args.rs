@@ -114,14 +114,33 @@ impl fmt::Display for StartupError {
 
 impl std::error::Error for StartupError {}
 
-/// Parses `argv` (program name first), reading the config file, includes and standard input.
+/// The environment variable whose text (config-file lines) is read before the config file and the
+/// options: it changes the built-in defaults. The container image sets `protected-mode no` here,
+/// as the official Valkey image builds its server with that default, so other containers can
+/// connect without a config file; a config file or `--protected-mode yes` still wins.
+pub const DEFAULTS_ENV: &str = "FERROKEY_DEFAULTS";
+
+/// Parses `argv` (program name first), reading [`DEFAULTS_ENV`], the config file, includes and
+/// standard input.
 pub fn parse_args(argv: &[String]) -> Result<ServerOptions, StartupError> {
     let cwd = std::env::current_dir().map_err(|e| StartupError::stderr(format!("getcwd: {e}\n")))?;
-    parse_args_with(argv, &mut io::stdin(), &cwd)
+    let defaults = std::env::var(DEFAULTS_ENV).unwrap_or_default();
+    parse_args_with_defaults(argv, defaults.as_bytes(), &mut io::stdin(), &cwd)
 }
 
-/// [`parse_args`] with standard input and the working directory given, for tests.
+/// [`parse_args`] with standard input and the working directory given, and no defaults from the
+/// environment, for tests.
 pub fn parse_args_with(argv: &[String], stdin: &mut dyn Read, cwd: &Path) -> Result<ServerOptions, StartupError> {
+    parse_args_with_defaults(argv, b"", stdin, cwd)
+}
+
+/// [`parse_args_with`], with `defaults` (config-file text) applied first, as [`DEFAULTS_ENV`] is.
+pub fn parse_args_with_defaults(
+    argv: &[String],
+    defaults: &[u8],
+    stdin: &mut dyn Read,
+    cwd: &Path,
+) -> Result<ServerOptions, StartupError> {
     let config = Config { dir: cwd.to_string_lossy().into_owned(), ..Config::default() };
     let mut loader = Loader {
         options: ServerOptions {
@@ -140,6 +159,16 @@ pub fn parse_args_with(argv: &[String], stdin: &mut dyn Read, cwd: &Path) -> Res
     let exec_name = program.rsplit('/').next().unwrap_or(program);
     if exec_name.contains("sentinel") || argv.iter().skip(1).any(|a| a == "--sentinel") {
         return Err(StartupError::stderr("ferrokey does not support sentinel mode.\n".into()));
+    }
+    if !defaults.is_empty() {
+        loader.load_text(defaults).map_err(|mut e| {
+            if let ExitOutput::Stderr(text) = &mut e.output {
+                text.push_str(&format!("(in the {DEFAULTS_ENV} environment variable)\n"));
+            }
+            e
+        })?;
+        // A `save` line in the defaults is a default too: the first one given later replaces it.
+        loader.options.config.startup_save_seen = false;
     }
     if argv.len() < 2 {
         return Ok(loader.options);
@@ -382,6 +411,8 @@ impl Loader {
         match name {
             b"include" if words.len() == 2 => self.include(&String::from_utf8_lossy(&words[1])),
             b"rename-command" if words.len() == 3 => {
+                ferrokey_core::command::check_rename(&self.options.renamed_commands, &words[1], &words[2])
+                    .map_err(|msg| msg.to_owned())?;
                 self.options.renamed_commands.push((words[1].clone(), words[2].clone()));
                 Ok(())
             }
@@ -799,6 +830,18 @@ mod tests {
     }
 
     #[test]
+    fn parse_rename_command_of_unknown_or_onto_existing_name_is_refused() {
+        let err = parse(&["--rename-command", "nosuch", "x"]).unwrap_err();
+        assert_eq!(err, banner(Some((2, "rename-command \"nosuch\" \"x\"")), "No such command in rename-command"));
+        let err = parse(&["--rename-command", "get", "set"]).unwrap_err();
+        assert_eq!(err, banner(Some((2, "rename-command \"get\" \"set\"")), "Target command name already exists"));
+        let err = parse(&["--rename-command", "get", "", "--rename-command", "get", "x"]).unwrap_err();
+        assert_eq!(err, banner(Some((3, "rename-command \"get\" \"x\"")), "No such command in rename-command"));
+        let ok = parse(&["--rename-command", "get", "fetch", "--rename-command", "set", "get"]).unwrap();
+        assert_eq!(ok.renamed_commands.len(), 2);
+    }
+
+    #[test]
     fn parse_checks_after_loading() {
         let options = parse(&["--hz", "1000", "--io-threads", "100"]).unwrap();
         assert_eq!((options.config.hz, options.config.io_threads), (500, 16));
@@ -829,5 +872,30 @@ mod tests {
         quote_into(&mut out, b"a\"b\\c\n\x01\xff ");
         assert_eq!(out, b"\"a\\\"b\\\\c\\n\\x01\\xff \"".to_vec());
         assert_eq!(split_args(&out), Some(vec![b"a\"b\\c\n\x01\xff ".to_vec()]));
+    }
+
+    #[test]
+    fn defaults_env_text_changes_defaults_and_options_still_win() {
+        let cwd = std::env::temp_dir();
+        let parse_with =
+            |args: &[&str]| parse_args_with_defaults(&argv(args), b"protected-mode no", &mut &b""[..], &cwd);
+        assert!(!parse_with(&[]).unwrap().config.protected_mode);
+        assert!(!parse_with(&["--port", "7000"]).unwrap().config.protected_mode);
+        assert!(parse_with(&["--protected-mode", "yes"]).unwrap().config.protected_mode);
+    }
+
+    #[test]
+    fn defaults_env_save_line_is_replaced_by_the_first_save_option() {
+        let cwd = std::env::temp_dir();
+        let opts = parse_args_with_defaults(&argv(&["--save", "30 1"]), b"save 60 5", &mut &b""[..], &cwd).unwrap();
+        let plain = parse_args_with(&argv(&["--save", "30 1"]), &mut &b""[..], &cwd).unwrap();
+        assert_eq!(opts.config.save_points, plain.config.save_points);
+    }
+
+    #[test]
+    fn defaults_env_bad_line_names_the_variable() {
+        let cwd = std::env::temp_dir();
+        let err = parse_args_with_defaults(&argv(&[]), b"protected-mode maybe", &mut &b""[..], &cwd).unwrap_err();
+        assert!(err.to_string().contains(DEFAULTS_ENV), "{err}");
     }
 }

@@ -1,7 +1,9 @@
 //! What the server tells the engine about its process: INFO's process facts, CPU and memory readings.
 
 use crate::alloc::CountingAlloc;
-use ferrokey_core::commands::server::{CpuUsage, HostInfo, MemoryReadings, ServerHost};
+use crate::output_limit::DISCONNECTIONS;
+use ferrokey_core::commands::server::{CpuUsage, HostCounters, HostInfo, MemoryReadings, ServerHost};
+use std::sync::atomic::Ordering;
 
 /// Readings from the counted allocator and `/proc/self`.
 pub struct ProcessHost {
@@ -24,6 +26,29 @@ impl ServerHost for ProcessHost {
         // After the name, field 3 (state) is index 0, so utime (14) is index 11 and stime (15) index 12.
         let (user, sys) = (secs(11), secs(12));
         CpuUsage { sys, user, sys_main_thread: sys, user_main_thread: user, ..CpuUsage::default() }
+    }
+
+    /// CONFIG SET dir: the working directory is where RDB files go, as in Valkey.
+    fn change_dir(&mut self, dir: &str) -> Result<String, String> {
+        let strerror = |e: std::io::Error| crate::persistence::rdb_file::strerror(&e);
+        std::env::set_current_dir(dir).map_err(strerror)?;
+        std::env::current_dir().map(|d| d.display().to_string()).map_err(strerror)
+    }
+
+    /// Checked before every command under `maxmemory`: only the counter, no /proc read.
+    fn used_memory(&self) -> Option<u64> {
+        Some(self.alloc.allocated() as u64)
+    }
+
+    fn counters(&self) -> HostCounters {
+        HostCounters {
+            client_output_buffer_limit_disconnections: DISCONNECTIONS.load(Ordering::Relaxed),
+            ..HostCounters::default()
+        }
+    }
+
+    fn reset_stats(&mut self) {
+        DISCONNECTIONS.store(0, Ordering::Relaxed);
     }
 
     fn memory(&self) -> MemoryReadings {

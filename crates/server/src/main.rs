@@ -1,8 +1,9 @@
 //! `ferrokey-server [config-file] [--name value ...]`: starts the server the way `valkey-server` does.
 
 use ferrokey_server::args::parse_args;
+use ferrokey_server::listen;
 use ferrokey_server::log::{self, Level};
-use ferrokey_server::server::{bind_all, Server};
+use ferrokey_server::server::Server;
 use ferrokey_server::{notice, warning};
 
 #[global_allocator]
@@ -18,6 +19,8 @@ fn main() {
         }
     };
     let config = opts.config.clone();
+    // rename-command: the command table is the process's and is built once, so renames go in first.
+    ferrokey_core::command::install_renames(opts.renamed_commands.clone());
     log::set_level(Level::parse(config.loglevel.as_str()));
     if !config.dir.is_empty() {
         if let Err(e) = std::env::set_current_dir(&config.dir) {
@@ -41,28 +44,42 @@ fn main() {
     let local = tokio::task::LocalSet::new();
     let code = local.block_on(&runtime, async move {
         let port = config.port as u16;
-        let bind = config.bind.clone();
         notice!("Running mode=standalone, port={port}.");
-        let seed = seed();
-        let srv = Server::new(config, seed);
-        {
-            let config_file = opts.config_file.as_ref().map(|p| p.display().to_string());
-            let mut eng = srv.engine.borrow_mut();
-            ferrokey_core::commands::server::set_host(
-                &mut eng,
-                ferrokey_server::host::host_info(port, config_file),
-                Box::new(ferrokey_server::host::ProcessHost::new(&GLOBAL)),
-            );
-        }
-        notice!("Server initialized");
-        let listeners = match bind_all(&bind, port).await {
+        let listening = match listen::listen_all(&config).await {
             Ok(l) => l,
             Err(e) => {
                 warning!("{e}");
                 return 1;
             }
         };
-        let listeners: Vec<_> = listeners.into_iter().map(std::rc::Rc::new).collect();
+        let seed = seed();
+        let srv = Server::new(config, seed);
+        {
+            let config_file = opts.config_file.as_ref().map(|p| p.display().to_string());
+            let mut host = ferrokey_server::host::host_info(port, config_file);
+            host.listeners = listening.info.clone();
+            let mut eng = srv.engine.borrow_mut();
+            ferrokey_core::commands::server::set_host(
+                &mut eng,
+                host,
+                Box::new(ferrokey_server::host::ProcessHost::new(&GLOBAL)),
+            );
+        }
+        // Users come before the data, as in Valkey; a bad ACL file stops the start-up.
+        if ferrokey_server::acl_file::load_at_startup(&mut srv.engine.borrow_mut()).is_err() {
+            return 1;
+        }
+        notice!("Server initialized");
+        {
+            let mut eng = srv.engine.borrow_mut();
+            let mut disk = Box::new(ferrokey_server::persistence::DiskHost::new());
+            // A file that cannot be loaded stops the server: starting empty would overwrite it later.
+            if disk.load_at_startup(&mut eng).is_err() {
+                return 1;
+            }
+            ferrokey_core::commands::persistence::set_persistence_host(&mut eng, disk);
+        }
+        let listeners = listening.sockets.clone();
         let terminate = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
             let _ = signal_hook::flag::register(sig, terminate.clone());
@@ -76,18 +93,30 @@ fn main() {
             }),
         );
         for l in listeners {
-            tokio::task::spawn_local(srv.clone().accept_loop(l));
+            tokio::task::spawn_local(listen::accept_loop(srv.clone(), l));
         }
+        listen::log_ready(&listening);
         tokio::task::spawn_local(srv.clone().cron_loop());
-        let signal = tokio::select! {
-            s = wait_for_shutdown_signal() => s,
-            _ = srv.shutdown_requested() => "SHUTDOWN",
-        };
-        if signal == "SHUTDOWN" {
-            warning!("User requested shutdown...");
-        } else {
+        loop {
+            let signal = tokio::select! {
+                s = wait_for_shutdown_signal() => s,
+                _ = srv.shutdown_requested() => "SHUTDOWN",
+            };
+            if signal == "SHUTDOWN" {
+                // SHUTDOWN saved (or was told not to) before it asked to exit.
+                warning!("User requested shutdown...");
+                break;
+            }
             warning!("Received {signal} scheduling shutdown...");
+            let request = ferrokey_core::commands::server::ShutdownRequest::default();
+            if ferrokey_core::commands::persistence::prepare_shutdown(&mut srv.engine.borrow_mut(), request).is_ok() {
+                break;
+            }
+            warning!(
+                "{signal} received but errors trying to shut down the server, check the logs for more information"
+            );
         }
+        listen::remove_unix_socket(&srv.engine.borrow().config);
         notice!("ferrokey is now ready to exit, bye bye...");
         0
     });

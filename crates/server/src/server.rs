@@ -7,6 +7,7 @@
 //! client served) wakes that client's task through its `Notify`.
 
 use crate::clock::SystemClock;
+use crate::listen::{Listener, Peer, Stream};
 use crate::{notice, verbose, warning};
 use bytes::{Buf, BytesMut};
 use ferrokey_core::client::{ClientId, ConnInfo, OutputMode};
@@ -17,7 +18,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
 /// Bytes read per socket read, as Valkey's PROTO_IOBUF_LEN.
@@ -37,11 +37,13 @@ pub struct Server {
 /// One connection: its socket, what was read but not yet run, and its wake-up handle.
 pub struct Conn {
     id: ClientId,
-    stream: TcpStream,
+    stream: Stream,
     input: RefCell<Input>,
     /// Output the engine queued that a non-blocking write could not take yet.
     unsent: RefCell<Vec<u8>>,
     wake: Notify,
+    /// What `client-output-buffer-limit` looks at.
+    output: crate::output_limit::OutputState,
 }
 
 struct Input {
@@ -66,36 +68,22 @@ impl Server {
         self.shutdown.notified().await
     }
 
-    /// Accepts connections forever.
-    pub async fn accept_loop(self: Rc<Self>, listener: Rc<TcpListener>) {
-        loop {
-            match listener.accept().await {
-                Ok((stream, _)) => {
-                    let mut eng = self.engine.borrow_mut();
-                    self.admit(&mut eng, stream);
-                }
-                Err(e) => {
-                    warning!("Accepting client connection: {e}");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            }
-        }
-    }
-
-    /// Registers a new connection with the engine and starts its task; refuses it past `maxclients`.
-    fn admit(self: &Rc<Self>, eng: &mut Engine, stream: TcpStream) {
-        let _ = stream.set_nodelay(true);
+    /// Registers a new connection with the engine and starts its task; refuses it past `maxclients`,
+    /// and from another host under protected mode.
+    pub(crate) fn admit(self: &Rc<Self>, eng: &mut Engine, stream: Stream, peer: Peer) {
         if eng.clients.len() >= eng.config.maxclients as usize {
             eng.stats.rejected_connections += 1;
             // Best effort, as Valkey: the socket is new, so its buffer has room for one line.
             let _ = stream.try_write(b"-ERR max number of clients reached\r\n");
             return;
         }
-        let addr = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-        let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
         let fd = raw_fd(&stream);
-        let id = eng.connect(ConnInfo { addr: addr.clone(), laddr, fd, output: OutputMode::Resp });
-        verbose!("Accepted {addr}");
+        let id =
+            eng.connect(ConnInfo { addr: peer.addr.clone(), laddr: peer.laddr.clone(), fd, output: OutputMode::Resp });
+        if crate::listen::refuse_unprotected(eng, id, &peer) {
+            let _ = stream.try_write(crate::listen::DENIED);
+            return;
+        }
         let conn = Rc::new(Conn {
             id,
             stream,
@@ -106,6 +94,7 @@ impl Server {
             }),
             unsent: RefCell::new(Vec::new()),
             wake: Notify::new(),
+            output: Default::default(),
         });
         self.conns.borrow_mut().insert(id, conn.clone());
         let srv = self.clone();
@@ -174,6 +163,7 @@ impl Server {
         }
         let mut written = 0;
         while written < pending.len() {
+            conn.output.unsent.set(pending.len() - written);
             conn.stream.writable().await?;
             match conn.stream.try_write(&pending[written..]) {
                 Ok(n) => written += n,
@@ -181,6 +171,7 @@ impl Server {
                 Err(e) => return Err(e),
             }
         }
+        conn.output.unsent.set(0);
         Ok(())
     }
 
@@ -188,6 +179,9 @@ impl Server {
     fn process_input(&self, eng: &mut Engine, id: ClientId, input: &mut Input, read: usize) {
         eng.stats.net_input_bytes += read as u64;
         run_commands(eng, id, input);
+        // What the commands propagated reaches the AOF before their replies reach the client.
+        ferrokey_core::commands::persistence::before_sleep(eng);
+        self.enforce_output_limit(eng, id);
         self.wake_others(eng, id);
         if eng.blocking.blocked_count() > 0 {
             self.timers.notify_one();
@@ -204,19 +198,11 @@ impl Server {
 
     /// While a script keeps the engine busy: accept new clients, run what the others sent (the gate
     /// answers most of it `-BUSY`), and write their replies without waiting.
-    pub fn serve_while_busy(self: &Rc<Self>, eng: &mut Engine, listeners: &[Rc<TcpListener>]) {
+    pub fn serve_while_busy(self: &Rc<Self>, eng: &mut Engine, listeners: &[Rc<Listener>]) {
         // tokio's own try_ calls trust readiness its reactor records, and the reactor does not run while a
         // script holds the thread: these go to the sockets directly.
         for l in listeners {
-            while let Ok((sock, _)) = socket2::SockRef::from(&**l).accept() {
-                let std_stream = std::net::TcpStream::from(sock);
-                if std_stream.set_nonblocking(true).is_err() {
-                    continue;
-                }
-                if let Ok(stream) = TcpStream::from_std(std_stream) {
-                    self.admit(eng, stream);
-                }
-            }
+            crate::listen::accept_while_busy(self, eng, l);
         }
         let conns: Vec<Rc<Conn>> = self.conns.borrow().values().cloned().collect();
         for conn in conns {
@@ -258,9 +244,17 @@ impl Server {
         for id in woken {
             if id != me {
                 if let Some(n) = conns.get(&id) {
+                    close_if_over_output_limit(eng, n);
                     n.wake.notify_one();
                 }
             }
+        }
+    }
+
+    /// `client-output-buffer-limit` for the client whose commands just ran.
+    fn enforce_output_limit(&self, eng: &mut Engine, id: ClientId) {
+        if let Some(conn) = self.conns.borrow().get(&id) {
+            close_if_over_output_limit(eng, conn);
         }
     }
 
@@ -289,6 +283,10 @@ impl Server {
             let mut eng = self.engine.borrow_mut();
             if tokio::time::Instant::now() >= next_cron {
                 eng.cron();
+                // Reap a finished BGSAVE child; start one when a save point is due.
+                let now_ms = ferrokey_core::Clock::now_ms(&*eng.clock);
+                ferrokey_core::commands::persistence::cron(&mut eng, now_ms);
+                ferrokey_core::commands::persistence::before_sleep(&mut eng);
                 self.close_idle_clients(&mut eng);
                 next_cron += period;
                 if next_cron < tokio::time::Instant::now() {
@@ -328,7 +326,7 @@ impl Server {
 /// The host side of long scripts: while one keeps the engine busy, the server keeps answering.
 pub struct BusyHost {
     pub srv: std::rc::Weak<Server>,
-    pub listeners: Vec<Rc<TcpListener>>,
+    pub listeners: Vec<Rc<Listener>>,
     /// Set by SIGTERM/SIGINT: tokio's signal handling cannot run while a script holds the thread.
     pub terminate: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
@@ -358,7 +356,7 @@ impl ferrokey_core::scripting::ScriptHost for BusyHost {
 
 /// Reads what the socket has now, without waiting: one chunk, so one busy client cannot starve the
 /// others. Returns the bytes read; 0 when there was nothing (or the peer closed: `input.eof`).
-fn read_available(stream: &TcpStream, input: &mut Input) -> usize {
+fn read_available(stream: &Stream, input: &mut Input) -> usize {
     if input.buf.capacity() - input.buf.len() < READ_CHUNK {
         input.buf.reserve(READ_CHUNK);
     }
@@ -377,7 +375,7 @@ fn read_available(stream: &TcpStream, input: &mut Input) -> usize {
 }
 
 /// [`read_available`] past tokio's readiness cache, for when its reactor cannot run (a busy script).
-fn read_direct(stream: &TcpStream, input: &mut Input) -> usize {
+fn read_direct(stream: &Stream, input: &mut Input) -> usize {
     use std::io::Read;
     let mut chunk = [0u8; READ_CHUNK];
     match (&*socket2::SockRef::from(stream)).read(&mut chunk) {
@@ -425,8 +423,17 @@ fn run_commands(eng: &mut Engine, id: ClientId, input: &mut Input) {
     }
 }
 
+/// Closes a client past its output buffer limit. Shutting the socket down also ends a write that is
+/// waiting for the peer to read, which is where a slow subscriber's task is.
+fn close_if_over_output_limit(eng: &mut Engine, conn: &Conn) {
+    if crate::output_limit::over_limit(eng, conn.id, &conn.output) {
+        crate::output_limit::schedule_close(eng, conn.id);
+        let _ = socket2::SockRef::from(&conn.stream).shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// The socket's file descriptor, for CLIENT LIST's `fd=`.
-fn raw_fd(stream: &TcpStream) -> i64 {
+fn raw_fd(stream: &Stream) -> i64 {
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
@@ -437,42 +444,4 @@ fn raw_fd(stream: &TcpStream) -> i64 {
         let _ = stream;
         -1
     }
-}
-
-/// Binds every address of `bind` (`-` prefix: failure is not fatal), as Valkey does.
-pub async fn bind_all(bind: &[String], port: u16) -> anyhow::Result<Vec<TcpListener>> {
-    let mut listeners = Vec::new();
-    for addr in bind {
-        let (optional, host) = match addr.strip_prefix('-') {
-            Some(h) => (true, h),
-            None => (false, addr.as_str()),
-        };
-        let sock = match host {
-            "*" => format!("0.0.0.0:{port}"),
-            "::*" => format!("[::]:{port}"),
-            h if h.contains(':') => format!("[{h}]:{port}"),
-            h => format!("{h}:{port}"),
-        };
-        match bind_reuse(&sock).await {
-            Ok(l) => listeners.push(l),
-            Err(e) if optional => verbose!("Could not bind {sock} (optional): {e}"),
-            Err(e) => {
-                warning!("Warning: Could not create server TCP listening socket {sock}: {e}");
-                anyhow::bail!("Failed listening on port {port} (tcp), aborting.");
-            }
-        }
-    }
-    notice!("Ready to accept connections tcp");
-    Ok(listeners)
-}
-
-async fn bind_reuse(addr: &str) -> std::io::Result<TcpListener> {
-    let sa: std::net::SocketAddr = tokio::net::lookup_host(addr)
-        .await?
-        .next()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address"))?;
-    let sock = if sa.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
-    sock.set_reuseaddr(true)?;
-    sock.bind(sa)?;
-    sock.listen(511)
 }

@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, SELECT, QUIT, HELLO, AUTH, RESET and the CLIENT family.
 //!
-//! Only the `default` user exists for now: its password is `requirepass` (none means `nopass`, where
-//! any password is accepted for `default`, as Valkey does).
+//! Users and passwords are the ACL's (`crate::acl`): `requirepass` is the `default` user's password, and
+//! without one `default` is `nopass`, where any password is accepted for it, as Valkey does.
 
 use crate::args::{is, Args};
 use crate::client::{Client, ClientId, ReplyMode};
@@ -136,20 +136,9 @@ fn validate_client_name(name: &[u8]) -> Result<Option<Vec<u8>>, CommandError> {
     Ok(Some(name.to_vec()))
 }
 
-/// Checks a username/password pair. Only `default` exists; with no `requirepass` it is `nopass`.
-fn credentials_ok(eng: &Engine, user: &[u8], pass: &[u8]) -> bool {
-    user == b"default" && eng.config.requirepass.as_deref().is_none_or(|p| p == pass)
-}
-
-/// Authenticates the caller, or leaves its state alone and answers WRONGPASS.
-fn authenticate(ctx: &mut Ctx, user: &[u8], pass: &[u8]) -> Result<(), CommandError> {
-    if !credentials_ok(ctx.eng, user, pass) {
-        return Err(CommandError::WrongPass);
-    }
-    let c = ctx.client();
-    c.user = lossy(user);
-    c.authenticated = true;
-    Ok(())
+/// Authenticates the caller, or leaves its state alone, logs the failure and answers WRONGPASS.
+fn authenticate(ctx: &mut Ctx, argv: &[Vec<u8>], user: &[u8], pass: &[u8]) -> Result<(), CommandError> {
+    crate::acl::authenticate(ctx.eng, ctx.id, ctx.spec, argv, user, pass)
 }
 
 // -- PING ECHO QUIT SELECT -------------------------------------------------------------------------
@@ -204,7 +193,7 @@ fn select(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn auth(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let (user, pass): (&[u8], &[u8]) = match args.rest() {
         [pass] => {
-            if ctx.eng.config.requirepass.is_none() {
+            if ctx.eng.acl.user(b"default").is_some_and(|d| d.nopass) {
                 return Err(CommandError::AuthWithoutPassword);
             }
             (b"default", pass)
@@ -213,7 +202,7 @@ fn auth(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         _ => return Err(CommandError::Syntax),
     };
     let (user, pass) = (user.to_vec(), pass.to_vec());
-    authenticate(ctx, &user, &pass)?;
+    authenticate(ctx, args.argv(), &user, &pass)?;
     Ok(Reply::OK)
 }
 
@@ -246,7 +235,7 @@ fn hello(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         }
     }
     if let Some((user, pass)) = credentials {
-        authenticate(ctx, &user, &pass)?;
+        authenticate(ctx, args.argv(), &user, &pass)?;
     }
     if !ctx.client_ref().authenticated {
         return Err(CommandError::HelloNoAuth);
@@ -279,12 +268,10 @@ fn hello(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 fn reset(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
     crate::commands::transactions::discard_transaction(ctx.eng, ctx.id);
     crate::pubsub::unsubscribe_all(ctx.eng, ctx.id);
-    let authenticated = ctx.eng.config.requirepass.is_none();
+    crate::acl::set_default_auth(ctx.eng, ctx.id);
     let c = ctx.client();
     c.db = 0;
     c.proto = Protocol::Resp2;
-    c.user = "default".into();
-    c.authenticated = authenticated;
     c.name = None;
     c.reply_mode = ReplyMode::On;
     c.no_evict = false;
@@ -547,7 +534,7 @@ fn client_kill(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             } else if is(opt, "laddr") {
                 laddr = Some(value);
             } else if is(opt, "user") {
-                if value.as_slice() != b"default" {
+                if ctx.eng.acl.user(value).is_none() {
                     return Err(CommandError::err(format!("No such user '{}'", lossy(value))));
                 }
                 user_filter = Some(value);

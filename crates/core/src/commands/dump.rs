@@ -91,11 +91,7 @@ fn restore(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         return Err(BAD_TTL);
     }
 
-    let load = LoadOptions {
-        limits: EncodingLimits::from_config(&ctx.eng.config),
-        verify_checksum: true,
-        skip_unsupported: false,
-    };
+    let load = LoadOptions { limits: EncodingLimits::from_config(&ctx.eng.config), ..LoadOptions::default() };
     let value = restore_value(payload, &load).map_err(|e| match e {
         RdbError::BadPayloadFooter => BAD_FOOTER,
         _ => BAD_DATA,

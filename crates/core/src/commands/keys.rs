@@ -9,7 +9,6 @@ use crate::args::{is, Args};
 use crate::bytestr::ByteStr;
 use crate::command::{flag::*, CommandSpec, Group, Keys};
 use crate::commands::transactions::touch_all_watched_keys_in_db;
-use crate::config::MaxmemoryPolicy;
 use crate::ctx::Ctx;
 use crate::db::Entry;
 use crate::engine::{truncate_lossy, Engine};
@@ -687,15 +686,9 @@ fn object_freq(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     Ok(Reply::Int(lfu_decayed_counter(entry.lru, now_ms, decay_time)))
 }
 
-/// Valkey's LFUDecrAndReturn: the counter minus one per `decay_time` minutes elapsed since the
-/// access time stored with it (a 16-bit minute clock that wraps).
+/// Valkey's LFUDecrAndReturn (see [`crate::evict::lfu_decayed_counter`]).
 pub fn lfu_decayed_counter(lru: u32, now_ms: i64, decay_time_min: i64) -> i64 {
-    let last_min = i64::from(lru >> 8);
-    let counter = i64::from(lru & 0xff);
-    let now_min = (now_ms / 1000 / 60) & 0xffff;
-    let elapsed = if now_min >= last_min { now_min - last_min } else { 0xffff - last_min + now_min };
-    let periods = if decay_time_min > 0 { elapsed / decay_time_min } else { 0 };
-    (counter - periods).max(0)
+    i64::from(crate::evict::lfu_decayed_counter(lru, now_ms, decay_time_min))
 }
 
 /// OBJECT HELP
@@ -729,11 +722,11 @@ fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {
 }
 
 fn is_lfu(eng: &Engine) -> bool {
-    matches!(eng.config.maxmemory_policy, MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu)
+    eng.config.maxmemory_policy.is_lfu()
 }
 
 fn is_lru(eng: &Engine) -> bool {
-    matches!(eng.config.maxmemory_policy, MaxmemoryPolicy::VolatileLru | MaxmemoryPolicy::AllkeysLru)
+    eng.config.maxmemory_policy.is_lru()
 }
 
 // -- SWAPDB, FLUSHDB, FLUSHALL --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Every command, one module per group. Each module starts with its table (`COMMANDS`) and has the
 //! handlers right below it; this file only chains the tables.
 
+pub mod acl;
 pub mod bitmap;
 pub mod connection;
 pub mod dump;
@@ -9,6 +10,7 @@ pub mod hash;
 pub mod hyperloglog;
 pub mod keys;
 pub mod list;
+pub mod persistence;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -24,6 +26,7 @@ use crate::command::CommandSpec;
 /// Every top-level command row.
 pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
     [
+        acl::COMMANDS,
         bitmap::COMMANDS,
         connection::COMMANDS,
         dump::COMMANDS,
@@ -32,6 +35,7 @@ pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
         hyperloglog::COMMANDS,
         keys::COMMANDS,
         list::COMMANDS,
+        persistence::COMMANDS,
         pubsub::COMMANDS,
         scripting::COMMANDS,
         server::COMMANDS,

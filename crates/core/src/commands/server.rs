@@ -203,7 +203,8 @@ fn lolwut(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     Ok(Reply::Verbatim("txt", format!("{} ver. {}\n", info::SERVER_NAME, info::FERROKEY_VERSION).into_bytes()))
 }
 
-/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: asks the host to exit (see [`take_shutdown`]).
+/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: saves as asked (see
+/// [`crate::commands::persistence::prepare_shutdown`]), then asks the host to exit (see [`take_shutdown`]).
 /// Nothing is left to wait for (no replicas), so there is never a shutdown in progress to abort.
 fn shutdown(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let mut req = ShutdownRequest::default();
@@ -236,6 +237,7 @@ fn shutdown(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     } else {
         None
     };
+    crate::commands::persistence::prepare_shutdown(ctx.eng, req)?;
     with_state(ctx.eng, |s| s.shutdown = Some(req));
     Ok(Reply::OK)
 }

@@ -80,11 +80,17 @@ fn exec(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
     let mut replies = Vec::with_capacity(queued.queued.len());
     for argv in queued.queued {
         let reply = match resolve(&argv) {
-            Some(spec) => ctx.eng.call(ctx.id, spec, argv).unwrap_or_else(|| {
-                // A blocking command must not block here (it sees `nested()`); never leave it parked.
-                ctx.eng.blocking.unblock(ctx.id);
-                Reply::NullArray
-            }),
+            Some(spec) => match crate::acl::check_exec_command(ctx.eng, ctx.id, spec, &argv) {
+                Err(e) => {
+                    ctx.eng.stats.count_error(&e.to_string());
+                    Reply::from(e)
+                }
+                Ok(()) => ctx.eng.call(ctx.id, spec, argv).unwrap_or_else(|| {
+                    // A blocking command must not block here (it sees `nested()`); never leave it parked.
+                    ctx.eng.blocking.unblock(ctx.id);
+                    Reply::NullArray
+                }),
+            },
             // The gate queued only commands it found; this is unreachable in practice.
             None => Reply::from(CommandError::Syntax),
         };

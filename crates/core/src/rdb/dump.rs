@@ -48,10 +48,8 @@ pub fn restore_value(payload: &[u8], opts: &LoadOptions) -> Result<Value, RdbErr
     }
     let mut cur = Cursor::new(&payload[..body_len]);
     let type_id = cur.u8()?;
-    // Streams cannot be skipped here: there is nothing else to restore.
-    let opts = LoadOptions { skip_unsupported: false, ..*opts };
-    match read_value(&mut cur, type_id, 0, b"", &opts)? {
+    match read_value(&mut cur, type_id, 0, b"", opts)? {
         Loaded::Value(value) => Ok(value),
-        Loaded::Empty | Loaded::Skipped(_) => Err(RdbError::EmptyValue),
+        Loaded::Empty => Err(RdbError::EmptyValue),
     }
 }

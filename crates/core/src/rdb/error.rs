@@ -30,9 +30,10 @@ pub enum RdbError {
     #[error("bad RDB encoding at byte {offset}: {what}")]
     BadEncoding { offset: usize, what: String },
 
-    /// A value of a type ferrokey does not have (streams, module types), at the byte where its type
-    /// byte is.
-    #[error("unsupported RDB value type {type_id} ({kind}) for key {key:?} at byte {offset}: ferrokey has no {kind} type yet")]
+    /// A value of a type ferrokey does not have (module types), at the byte where its type byte is.
+    #[error(
+        "unsupported RDB value type {type_id} ({kind}) for key {key:?} at byte {offset}: ferrokey has no {kind} type"
+    )]
     UnsupportedType { type_id: u8, kind: &'static str, key: String, offset: usize },
 
     /// Module auxiliary data: it can only be read by the module that wrote it.

@@ -27,8 +27,6 @@ pub(crate) enum Loaded {
     /// An empty collection: Valkey skips such keys when loading a file (old versions could save
     /// them) and RESTORE refuses them.
     Empty,
-    /// A value of a type ferrokey lacks, read past because [`LoadOptions::skip_unsupported`] is set.
-    Skipped(&'static str),
 }
 
 /// Reads the value of type `type_id` (its type byte was at `type_at`) stored under `key`.
@@ -60,9 +58,8 @@ pub(crate) fn read_value(
             let blob = cur.string()?;
             return packed(&blob, type_id, limits).map_err(|what| RdbError::bad(at, what));
         }
-        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 | TYPE_STREAM_LISTPACKS_3 if opts.skip_unsupported => {
-            stream::skip(cur, type_id)?;
-            return Ok(Loaded::Skipped("stream"));
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 | TYPE_STREAM_LISTPACKS_3 => {
+            Value::Stream(Box::new(stream::read(cur, type_id)?))
         }
         _ => {
             return Err(match type_name(type_id) {

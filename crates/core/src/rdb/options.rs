@@ -61,14 +61,11 @@ pub struct LoadOptions {
     /// Check the CRC64 (Valkey's `rdbchecksum`; a stored checksum of 0 means none was computed and is
     /// never checked).
     pub verify_checksum: bool,
-    /// Read past values of types ferrokey lacks (streams) and list them in
-    /// [`super::Snapshot::skipped`], instead of failing with [`super::RdbError::UnsupportedType`].
-    pub skip_unsupported: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { limits: EncodingLimits::default(), verify_checksum: true, skip_unsupported: false }
+        LoadOptions { limits: EncodingLimits::default(), verify_checksum: true }
     }
 }
 

@@ -75,8 +75,8 @@ pub(crate) fn is_empty_collection(value: &Value) -> bool {
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
         Value::ZSet(z) => z.is_empty(),
-        // TODO(rdb): streams are not saved yet; skipping them keeps files loadable.
-        Value::Stream(_) => true,
+        // An empty stream is still a stream (its ID counters and groups matter): Valkey saves it.
+        Value::Stream(_) => false,
     }
 }
 
@@ -97,7 +97,9 @@ pub(crate) fn type_of(value: &Value, opts: &WriteOptions) -> u8 {
             Hash::Listpack(_) => TYPE_HASH_LISTPACK,
             Hash::Table(_) => TYPE_HASH,
         },
-        Value::Stream(_) => super::format::TYPE_STREAM_LISTPACKS_3,
+        // Version 10 (Redis 7.0) knows type 19, which lacks the consumers' active time.
+        Value::Stream(_) if opts.version >= 11 => TYPE_STREAM_LISTPACKS_3,
+        Value::Stream(_) => TYPE_STREAM_LISTPACKS_2,
     }
 }
 
@@ -110,8 +112,7 @@ pub(crate) fn write_body(buf: &mut Vec<u8>, value: &Value, opts: &WriteOptions) 
         Value::Set(set) => write_set(buf, set, type_of(value, opts), compress),
         Value::ZSet(zset) => write_zset(buf, zset, compress),
         Value::Hash(hash) => write_hash(buf, hash, compress),
-        // TODO(rdb): stream encoding (nodes as listpacks, metadata, groups) is not written yet.
-        Value::Stream(_) => {}
+        Value::Stream(stream) => super::stream::write(buf, stream, type_of(value, opts), compress),
     }
 }
 

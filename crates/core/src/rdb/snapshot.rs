@@ -22,8 +22,6 @@ pub struct Snapshot {
     pub functions: Vec<Vec<u8>>,
     /// The databases that have keys, in the order the file selects them.
     pub dbs: Vec<SnapshotDb>,
-    /// Keys of types ferrokey lacks, read past under [`LoadOptions::skip_unsupported`].
-    pub skipped: Vec<SkippedKey>,
     /// Keys holding empty collections, which Valkey skips (old servers could save them).
     pub empty_keys_skipped: usize,
     /// The checksum stored at the end, when the file has a nonzero one.
@@ -50,14 +48,6 @@ pub struct Record {
     pub idle_s: Option<u64>,
     /// LFU counter when saved (LFU policies).
     pub freq: Option<u8>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedKey {
-    pub db: u64,
-    pub key: Vec<u8>,
-    /// The type's name ("stream").
-    pub kind: &'static str,
 }
 
 /// What [`Snapshot::load_into`] did.
@@ -171,7 +161,6 @@ pub fn read_snapshot_with(bytes: &[u8], opts: &LoadOptions) -> Result<Snapshot, 
                         snap.dbs[slot].records.push(Record { key: ByteStr::from(key), value, expire_ms, idle_s, freq })
                     }
                     Loaded::Empty => snap.empty_keys_skipped += 1,
-                    Loaded::Skipped(kind) => snap.skipped.push(SkippedKey { db: snap.dbs[slot].index, key, kind }),
                 }
             }
         }

@@ -5,8 +5,9 @@
 //! - [`flags`]: script flags and the shebang lines; [`cache`]: the SHA1 → script cache and its LRU;
 //!   [`library`]: function libraries; [`dump`]: the FUNCTION DUMP payload; [`rand48`]: the generator
 //!   behind `math.random`; [`host`]: what a host does for long scripts ([`ScriptHost`]).
-//! - `lua` (native targets only, for now): the interpreter states and everything in them.
-//! - [`run`] (native): EVAL, FCALL and FUNCTION LOAD/RESTORE end to end; the command rows are in
+//! - `lua`: the interpreter states and everything in them (the same PUC-Rio Lua 5.1.5 natively and
+//!   in wasm32, where `ferrokey-lua-wasm` builds it).
+//! - [`run`]: EVAL, FCALL and FUNCTION LOAD/RESTORE end to end; the command rows are in
 //!   `commands::scripting`.
 //!
 //! The per-engine state is a [`Scripting`] handle. It is shared rather than borrowed from the engine
@@ -20,9 +21,7 @@ pub mod host;
 pub mod library;
 pub mod rand48;
 
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod lua;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod run;
 
 pub use host::{BusyScript, LogLevel, ScriptHost};
@@ -39,8 +38,6 @@ use std::rc::Rc;
 #[derive(Clone, Default)]
 pub struct Scripting(Rc<RefCell<State>>);
 
-// Until the wasm32 build runs Lua, the run-time parts are unused there.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[derive(Default)]
 struct State {
     host: Option<Box<dyn ScriptHost>>,
@@ -53,13 +50,9 @@ struct State {
     /// while a script runs (Valkey's fake Lua client is never listed).
     client: Option<Client>,
     client_id: Option<ClientId>,
-    #[cfg(not(target_arch = "wasm32"))]
     scripts: cache::ScriptCache<lua::Compiled>,
-    #[cfg(not(target_arch = "wasm32"))]
     libraries: library::Libraries<lua::Compiled>,
-    #[cfg(not(target_arch = "wasm32"))]
     eval_vm: Option<lua::Vm>,
-    #[cfg(not(target_arch = "wasm32"))]
     function_vm: Option<lua::Vm>,
 }
 
@@ -78,7 +71,6 @@ struct Running {
     kill: bool,
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Scripting {
     /// The scripting state of `eng` (a shared handle: scripts run while the engine is borrowed).
     pub fn of(eng: &Engine) -> Scripting {
@@ -256,21 +248,18 @@ impl ScriptingInfo {
 pub fn info(eng: &Engine) -> ScriptingInfo {
     let st = Scripting::of(eng);
     let s = st.0.borrow();
-    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
-    let mut i = ScriptingInfo { evicted_scripts: s.evicted_scripts, ..ScriptingInfo::default() };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        // A fresh Valkey's interpreters hold about this much before any script ran.
-        const EMPTY_VM_BYTES: usize = 31 * 1024;
-        i.used_memory_vm_eval = s.eval_vm.as_ref().map_or(EMPTY_VM_BYTES, lua::Vm::used_memory);
-        i.used_memory_vm_functions = s.function_vm.as_ref().map_or(EMPTY_VM_BYTES, lua::Vm::used_memory);
-        i.used_memory_scripts_eval = s.scripts.memory();
-        i.number_of_cached_scripts = s.scripts.len();
-        i.number_of_functions = s.libraries.function_count();
-        i.number_of_libraries = s.libraries.library_count();
-        i.used_memory_functions = s.libraries.memory();
+    // A fresh Valkey's interpreters hold about this much before any script ran.
+    const EMPTY_VM_BYTES: usize = 31 * 1024;
+    ScriptingInfo {
+        used_memory_vm_eval: s.eval_vm.as_ref().map_or(EMPTY_VM_BYTES, lua::Vm::used_memory),
+        used_memory_vm_functions: s.function_vm.as_ref().map_or(EMPTY_VM_BYTES, lua::Vm::used_memory),
+        used_memory_scripts_eval: s.scripts.memory(),
+        number_of_cached_scripts: s.scripts.len(),
+        number_of_functions: s.libraries.function_count(),
+        number_of_libraries: s.libraries.library_count(),
+        used_memory_functions: s.libraries.memory(),
+        evicted_scripts: s.evicted_scripts,
     }
-    i
 }
 
 /// CONFIG RESETSTAT's part: `evicted_scripts` back to 0.

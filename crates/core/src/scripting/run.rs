@@ -99,6 +99,8 @@ pub fn eval(ctx: &mut Ctx, argv: &[Vec<u8>], evalsha: bool, ro: bool) -> CmdResu
     if !compat && !flags.contains(ScriptFlags::NO_WRITES) && ro {
         return Err(CommandError::WriteScriptFromRo);
     }
+    let (allow_oom, no_writes) = (flags.contains(ScriptFlags::ALLOW_OOM), flags.contains(ScriptFlags::NO_WRITES));
+    crate::evict::script_start(ctx.eng, !compat, allow_oom, no_writes)?;
     let read_only = ro || (!compat && flags.contains(ScriptFlags::NO_WRITES));
     let name = String::from_utf8_lossy(&sha).into_owned();
     let result = execute(ctx, &st, &vm, &compiled, name, true, read_only, argv, nkeys);
@@ -118,6 +120,8 @@ pub fn fcall(ctx: &mut Ctx, argv: &[Vec<u8>], ro: bool) -> CmdResult {
     if !flags.contains(ScriptFlags::NO_WRITES) && ro {
         return Err(CommandError::WriteScriptFromRo);
     }
+    let (allow_oom, no_writes) = (flags.contains(ScriptFlags::ALLOW_OOM), flags.contains(ScriptFlags::NO_WRITES));
+    crate::evict::script_start(ctx.eng, true, allow_oom, no_writes)?;
     let read_only = ro || flags.contains(ScriptFlags::NO_WRITES);
     let vm = st.function_vm()?;
     let name = String::from_utf8_lossy(&name).into_owned();

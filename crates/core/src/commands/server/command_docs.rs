@@ -24,6 +24,7 @@ pub const COMMAND: CommandSpec = CommandSpec {
     group: G,
     since: "2.8.13",
     summary: "Returns detailed information about all commands.",
+    acl_categories: crate::acl::categories::of("command", LOADING | STALE),
     handler: Some(command),
     subcommands: SUBCOMMANDS,
 };
@@ -110,83 +111,9 @@ pub mod acl_category {
 }
 use acl_category as cat;
 
-/// Commands whose own categories are not their group's (Valkey lists them in the command's JSON):
-/// these replace the group's category; the flag-implied ones are added as for every command.
-// TODO(command.rs): an `acl` field on `CommandSpec` would let each row say this itself.
-const EXPLICIT_CATEGORIES: &[(&str, u64)] = &[
-    ("keys", cat::KEYSPACE | cat::DANGEROUS),
-    ("migrate", cat::KEYSPACE | cat::DANGEROUS),
-    ("restore", cat::KEYSPACE | cat::DANGEROUS),
-    ("restore-asking", cat::KEYSPACE | cat::DANGEROUS),
-    ("flushall", cat::KEYSPACE | cat::DANGEROUS),
-    ("flushdb", cat::KEYSPACE | cat::DANGEROUS),
-    ("swapdb", cat::KEYSPACE | cat::DANGEROUS),
-    ("dbsize", cat::KEYSPACE),
-    ("sort", cat::SET | cat::SORTEDSET | cat::LIST | cat::DANGEROUS),
-    ("sort_ro", cat::SET | cat::SORTEDSET | cat::LIST | cat::DANGEROUS),
-    ("wait", cat::CONNECTION),
-    ("waitaof", cat::CONNECTION),
-    ("asking", cat::CONNECTION),
-    ("readonly", cat::CONNECTION),
-    ("readwrite", cat::CONNECTION),
-    ("lastsave", cat::ADMIN | cat::DANGEROUS),
-    ("role", cat::ADMIN | cat::DANGEROUS),
-    ("info", cat::DANGEROUS),
-];
-
-fn group_category(group: Group) -> u64 {
-    match group {
-        Group::Generic => cat::KEYSPACE,
-        Group::String => cat::STRING,
-        Group::List => cat::LIST,
-        Group::Set => cat::SET,
-        Group::SortedSet => cat::SORTEDSET,
-        Group::Hash => cat::HASH,
-        Group::Transactions => cat::TRANSACTION,
-        Group::Connection => cat::CONNECTION,
-        Group::Scripting => cat::SCRIPTING,
-        Group::HyperLogLog => cat::HYPERLOGLOG,
-        Group::Geo => cat::GEO,
-        Group::Stream => cat::STREAM,
-        Group::Bitmap => cat::BITMAP,
-        Group::PubSub | Group::Server => 0,
-    }
-}
-
-/// The command's ACL categories, as Valkey derives them (setImplicitACLCategories).
+/// The command's ACL categories, as Valkey derives them: the row carries them (see `crate::acl::categories`).
 pub fn acl_categories(spec: &CommandSpec) -> u64 {
-    let top = spec.name.split('|').next().unwrap_or(spec.name);
-    let mut cats = if let Some(&(_, c)) = EXPLICIT_CATEGORIES.iter().find(|(n, _)| *n == spec.name) {
-        c
-    } else if spec.handler.is_none() {
-        0 // containers (CLIENT, OBJECT, CONFIG ...) have none of their own
-    } else if top == "command" {
-        cat::CONNECTION
-    } else {
-        group_category(spec.group)
-    };
-    if spec.has(WRITE) {
-        cats |= cat::WRITE;
-    }
-    if spec.has(READONLY) && cats & cat::SCRIPTING == 0 {
-        cats |= cat::READ;
-    }
-    if spec.has(ADMIN) {
-        cats |= cat::ADMIN | cat::DANGEROUS;
-    }
-    if spec.has(PUBSUB) {
-        cats |= cat::PUBSUB;
-    }
-    if spec.has(FAST) {
-        cats |= cat::FAST;
-    }
-    if spec.has(BLOCKING) {
-        cats |= cat::BLOCKING;
-    }
-    if cats & cat::FAST == 0 {
-        cats |= cat::SLOW;
-    }
-    cats
+    spec.acl_categories
 }
 
 fn categories_reply(cats: u64) -> Reply {

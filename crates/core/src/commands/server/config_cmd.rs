@@ -61,7 +61,14 @@ fn config_set(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let result = ctx.eng.config.set_with(&pairs, set_ctx, &mut ConfigEffects(host.as_mut()));
     with_state(ctx.eng, |s| s.host = host);
     match result {
-        Ok(_) => Ok(Reply::OK),
+        Ok(changed) => {
+            if changed.contains(&"requirepass") {
+                // `requirepass` is the default user's password (Valkey's updateRequirePass).
+                let password = ctx.eng.config.requirepass.clone();
+                ctx.eng.acl.set_default_password(password.as_deref());
+            }
+            Ok(Reply::OK)
+        }
         Err(e) => Err(CommandError::Other(e.to_string().into())),
     }
 }

@@ -95,12 +95,7 @@ pub(super) fn debug(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
                     return Err(CommandError::err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."));
                 }
             }
-            // TODO(persistence): save and load the snapshot; until then the dataset stays as it is,
-            // which is what a successful reload leaves.
-            if save {
-                ctx.eng.dirty = 0;
-                ctx.eng.last_save_s = ctx.now_ms / 1000;
-            }
+            crate::commands::persistence::debug_reload(ctx.eng, !save)?;
             Ok(Reply::OK)
         }
         // TODO(persistence): flush and reload the AOF.

@@ -259,8 +259,9 @@ fn server_section(eng: &mut Engine, now_ms: i64, out: &mut String) {
             let _ = write!(out, ",port={}\r\n", c.port);
         }
     } else {
-        for (i, l) in info.listeners.iter().enumerate() {
-            let _ = write!(out, "listener{i}:{l}\r\n");
+        // Whole lines: the host numbers them by connection type (tcp 0, unix 1, tls 2), as Valkey.
+        for l in &info.listeners {
+            let _ = write!(out, "{l}\r\n");
         }
     }
 }
@@ -397,42 +398,7 @@ fn memory_section(eng: &mut Engine, out: &mut String) {
 }
 
 fn persistence_section(eng: &Engine, out: &mut String) {
-    let _ = write!(
-        out,
-        "loading:0\r\n\
-         async_loading:0\r\n\
-         current_cow_peak:0\r\n\
-         current_cow_size:0\r\n\
-         current_cow_size_age:0\r\n\
-         current_fork_perc:0.00\r\n\
-         current_save_keys_processed:0\r\n\
-         current_save_keys_total:0\r\n\
-         rdb_changes_since_last_save:{}\r\n\
-         rdb_bgsave_in_progress:0\r\n\
-         rdb_last_save_time:{}\r\n\
-         rdb_last_bgsave_status:ok\r\n\
-         rdb_last_bgsave_time_sec:-1\r\n\
-         rdb_current_bgsave_time_sec:-1\r\n\
-         rdb_saves:0\r\n\
-         rdb_last_cow_size:0\r\n\
-         rdb_last_load_keys_expired:0\r\n\
-         rdb_last_load_keys_loaded:0\r\n\
-         aof_enabled:{}\r\n\
-         aof_rewrite_in_progress:0\r\n\
-         aof_rewrite_scheduled:0\r\n\
-         aof_last_rewrite_time_sec:-1\r\n\
-         aof_current_rewrite_time_sec:-1\r\n\
-         aof_last_bgrewrite_status:ok\r\n\
-         aof_rewrites:0\r\n\
-         aof_rewrites_consecutive_failures:0\r\n\
-         aof_last_write_status:ok\r\n\
-         aof_last_cow_size:0\r\n\
-         module_fork_in_progress:0\r\n\
-         module_fork_last_cow_size:0\r\n",
-        eng.dirty,
-        eng.last_save_s,
-        u8::from(eng.config.appendonly),
-    );
+    crate::commands::persistence::info_section(eng, out);
 }
 
 fn stats_section(eng: &mut Engine, out: &mut String) {
@@ -503,10 +469,10 @@ fn stats_section(eng: &mut Engine, out: &mut String) {
          eventloop_duration_cmd_sum:{}\r\n\
          instantaneous_eventloop_cycles_per_sec:{}\r\n\
          instantaneous_eventloop_duration_usec:{}\r\n\
-         acl_access_denied_auth:0\r\n\
-         acl_access_denied_cmd:0\r\n\
-         acl_access_denied_key:0\r\n\
-         acl_access_denied_channel:0\r\n",
+         acl_access_denied_auth:{}\r\n\
+         acl_access_denied_cmd:{}\r\n\
+         acl_access_denied_key:{}\r\n\
+         acl_access_denied_channel:{}\r\n",
         s.total_connections_received,
         s.total_commands_processed,
         el.instantaneous_ops_per_sec,
@@ -534,6 +500,10 @@ fn stats_section(eng: &mut Engine, out: &mut String) {
         el.duration_cmd_sum_us,
         el.instantaneous_cycles_per_sec,
         el.instantaneous_duration_us,
+        eng.acl.stats.auth_failures,
+        eng.acl.stats.denied_cmd,
+        eng.acl.stats.denied_key,
+        eng.acl.stats.denied_channel,
     );
 }
 

@@ -30,7 +30,8 @@ pub struct HostInfo {
     pub mem_allocator: String,
     /// Bytes of RAM the machine has (0: unknown).
     pub total_system_memory: u64,
-    /// INFO `listener<n>` values (`name=tcp,bind=*,port=6379`); empty: derived from `bind` and `port`.
+    /// INFO's `listener<n>` lines (`listener0:name=tcp,bind=*,port=6379`); empty: derived from `bind`
+    /// and `port`.
     pub listeners: Vec<String>,
 }
 
@@ -114,6 +115,12 @@ pub trait ServerHost {
         MemoryReadings::default()
     }
 
+    /// Bytes allocated now, checked before every command while `maxmemory` is set: a host whose
+    /// [`ServerHost::memory`] does more than read a counter overrides this with just that read.
+    fn used_memory(&self) -> Option<u64> {
+        self.memory().allocated
+    }
+
     fn counters(&self) -> HostCounters {
         HostCounters::default()
     }
@@ -188,6 +195,8 @@ pub struct ServerState {
     pub(super) replid: Option<String>,
     /// DEBUG QUICKLIST-PACKED-THRESHOLD (bytes): list elements at least this big get their own node.
     pub quicklist_packed_threshold: u64,
+    /// SAVE/BGSAVE bookkeeping and the host's disk.
+    pub persistence: crate::commands::persistence::PersistenceState,
 }
 
 /// Valkey's default packed threshold: 1 GB.
@@ -209,6 +218,7 @@ impl Default for ServerState {
             run_id: None,
             replid: None,
             quicklist_packed_threshold: DEFAULT_PACKED_THRESHOLD,
+            persistence: Default::default(),
         }
     }
 }

@@ -32,6 +32,8 @@ pub(crate) const OP_ACL_CHECK: i64 = 6;
 pub(crate) const OP_REGISTER: i64 = 7;
 /// From the hook: has the script run too long, should it stop?
 pub(crate) const OP_TICK: i64 = 8;
+/// `os.clock` in wasm32, where Lua's own has no process clock to read (see `builtins::functions`).
+pub(crate) const OP_CLOCK: i64 = 9;
 
 /// Instructions between two looks at the clock.
 const HOOK_INSTRUCTIONS: u32 = 100_000;
@@ -165,8 +167,10 @@ impl<'e> RunCtx<'e> {
                 if lookup(&argv).is_none() {
                     return Err(Raised::table("Invalid command passed to server.acl_check_cmd()").into_lua());
                 }
-                // Only the default user exists, and it may run everything.
-                one(Value::Boolean(true))
+                // The script's caller's permissions, as ACL DRYRUN would judge them (no log entry).
+                one(Value::Boolean(
+                    lookup(&argv).is_some_and(|c| crate::acl::user_can_run(self.eng, self.client, c, &argv)),
+                ))
             }
             OP_REGISTER => {
                 Err(Raised::table("server.register_function can only be called on FUNCTION LOAD command").into_lua())
@@ -175,6 +179,7 @@ impl<'e> RunCtx<'e> {
                 Some(msg) => Value::String(lua.create_string(msg)?),
                 None => Value::Nil,
             }),
+            OP_CLOCK => one(Value::Number(clock_seconds(self.eng))),
             _ => Ok(MultiValue::new()),
         }
     }
@@ -227,8 +232,19 @@ impl<'e> RunCtx<'e> {
         if spec.has(flag::NOSCRIPT) {
             return Err(self.refuse(Some(spec), "This Redis command is not allowed from script"));
         }
+        // The caller's ACL permissions hold inside its scripts (Valkey's scriptVerifyACL, before the write checks).
+        if let Err(msg) = crate::acl::check_script_command(self.eng, self.client, spec, &argv) {
+            return Err(self.refuse(Some(spec), &msg));
+        }
         if self.read_only && spec.flags & (flag::WRITE | flag::MAY_REPLICATE) != 0 {
             return Err(self.refuse(Some(spec), "Write commands are not allowed from read-only scripts."));
+        }
+        if spec.has(flag::DENYOOM) && crate::evict::script_command_refused(self.eng) {
+            // maxmemory: refused before the script's first write (with Valkey's -OOM code).
+            self.eng.stats.command(spec.name).rejected_calls += 1;
+            let oom = crate::error::CommandError::Oom.to_string();
+            self.eng.stats.count_error(&oom);
+            return Err(format!("-{oom}"));
         }
         if spec.is_write() {
             self.state.mark_written();
@@ -334,6 +350,12 @@ fn configured_level(eng: &Engine) -> u8 {
     }
 }
 
+/// `os.clock()` where Lua cannot read a process clock: the host's monotonic clock in seconds. Scripts
+/// use it for differences, which it measures as well (in wall time rather than CPU time).
+fn clock_seconds(eng: &Engine) -> f64 {
+    eng.clock.monotonic_us() as f64 / 1e6
+}
+
 // -- a library being loaded -------------------------------------------------------------------------
 
 /// FUNCTION LOAD / RESTORE running a library's code.
@@ -355,6 +377,7 @@ impl LoadCtx<'_> {
                 self.library.register(f).map_err(|m| Raised::table(&m).into_lua())?;
                 Ok(MultiValue::new())
             }
+            OP_CLOCK => Ok(MultiValue::from_iter([Value::Number(clock_seconds(self.eng))])),
             OP_TICK => {
                 let elapsed_ms = (self.eng.clock.monotonic_us().saturating_sub(self.start_us) / 1000) as i64;
                 let msg =

@@ -44,6 +44,10 @@ pub(crate) fn functions(lua: &Lua, rand: Rc<Cell<Rand48>>, mailbox: &Mailbox) ->
     for &(name, op) in api {
         f.raw_set(name, engine_function(lua, op, mailbox.clone())?)?;
     }
+    // wasm32 has no process clock (wasi-libc's `clock()` is missing, and Lua's os.clock raises "not
+    // supported on WASI"): there `os.clock` asks the host's clock through the engine instead.
+    #[cfg(target_arch = "wasm32")]
+    f.raw_set("clock", engine_function(lua, api::OP_CLOCK, mailbox.clone())?)?;
     f.raw_set("errvalue", lua.create_function(|lua, v: Value| errvalue(lua, v))?)?;
     f.raw_set("err_handler", lua.create_function(err_handler)?)?;
     f.raw_set(

@@ -235,6 +235,13 @@ impl Aggregate {
     }
 }
 
+/// A Lua integer as an `i64`: `lua_Integer` is `ptrdiff_t`, 64 bits natively but 32 in wasm32 (where
+/// larger integral numbers arrive as `Value::Number` and truncate the same way).
+#[allow(clippy::useless_conversion)]
+fn lua_integer(i: mlua::Integer) -> i64 {
+    i64::from(i)
+}
+
 fn start(v: &Value, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -> mlua::Result<Step> {
     Ok(Step::Leaf(match v {
         Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
@@ -243,7 +250,7 @@ fn start(v: &Value, resp3: bool, depth: usize, errors: &mut Vec<ReplyError>) -> 
             (false, true) => Reply::Int(1),
             (false, false) => Reply::Null,
         },
-        Value::Integer(i) => Reply::Int(*i),
+        Value::Integer(i) => Reply::Int(lua_integer(*i)),
         Value::Number(n) => Reply::Int(c_double_to_i64(*n)),
         Value::Table(t) => {
             if depth >= MAX_REPLY_DEPTH {

@@ -185,7 +185,7 @@ end
 
 G.math.random = F.random
 G.math.randomseed = F.randomseed
-G.os = {clock = G.os.clock}
+G.os = {clock = F.clock or G.os.clock}
 G.print, G.dofile, G.loadfile = nil, nil, nil
 G.cjson, G.cmsgpack, G.bit, G.struct = F.cjson, F.cmsgpack, F.bit, F.struct
 "#;
