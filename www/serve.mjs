@@ -30,8 +30,8 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** What of pkg/ a browser needs: the entry module and the wasm-bindgen output. Nothing else is served. */
-const PKG_FILES = /^(index\.js|dist\/[\w.-]+\.(js|wasm))$/;
+/** What of pkg/ a browser needs: its modules and the wasm-bindgen output. Nothing else is served. */
+const PKG_FILES = /^([\w-]+\.js|dist\/[\w.-]+\.(js|wasm))$/;
 
 /** The file a URL path names, or null: www/ for most paths, pkg/ for /pkg/…; never outside either. */
 export function resolvePath(pathname) {

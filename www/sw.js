@@ -15,6 +15,7 @@ const FILES = [
   './persist.js',
   './tour.js',
   './pkg/index.js',
+  './pkg/wire.js',
   './pkg/dist/ferrokey_wasm.js',
   './pkg/dist/ferrokey_wasm_bg.wasm',
 ];
