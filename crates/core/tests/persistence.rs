@@ -225,3 +225,20 @@ fn debug_reload_without_host_round_trips_in_memory() {
     assert_eq!(h.run(&["XINFO", "GROUPS", "x"]), groups);
     assert_eq!(h.run(&["DEBUG", "RELOAD", "NOSAVE"]), err("ERR Error trying to load the RDB dump, check server logs."));
 }
+
+#[test]
+fn debug_reload_keeps_lfu_counters_under_an_lfu_policy() {
+    let mut h = debug_harness();
+    h.run(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+    h.run(&["CONFIG", "SET", "lfu-log-factor", "0"]);
+    h.run(&["SET", "hot", "v"]);
+    h.run(&["SET", "cold", "v"]);
+    for _ in 0..20 {
+        h.run(&["GET", "hot"]);
+    }
+    let (hot, cold) = (h.run(&["OBJECT", "FREQ", "hot"]), h.run(&["OBJECT", "FREQ", "cold"]));
+    assert_ne!(hot, cold);
+    assert_eq!(h.run(&["DEBUG", "RELOAD"]), ok());
+    assert_eq!(h.run(&["OBJECT", "FREQ", "hot"]), hot);
+    assert_eq!(h.run(&["OBJECT", "FREQ", "cold"]), cold);
+}

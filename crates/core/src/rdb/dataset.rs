@@ -41,6 +41,8 @@ pub fn write_engine_with<W: Write>(
     after_key: &mut dyn FnMut(),
 ) -> io::Result<W> {
     let mut w = SnapshotWriter::begin(out, opts)?;
+    // Under an LFU policy each key's access frequency is saved (RDB_OPCODE_FREQ), as Valkey does.
+    let lfu = eng.config.maxmemory_policy.is_lfu().then_some((eng.cmd_time_ms, eng.config.lfu_decay_time));
     for code in function_codes(eng) {
         w.function(&code)?;
     }
@@ -53,7 +55,7 @@ pub fn write_engine_with<W: Write>(
             let meta = EntryMeta {
                 expire_ms: db.expire_of(key),
                 idle_s: opts.lru_clock_s.map(|now| u64::from(now.saturating_sub(entry.lru))),
-                freq: None,
+                freq: lfu.map(|(now_ms, decay)| crate::evict::lfu_decayed_counter(entry.lru, now_ms, decay) as u8),
             };
             w.entry(key, &entry.value, &meta)?;
             after_key();
@@ -81,7 +83,12 @@ pub fn load_engine_snapshot(eng: &mut Engine, bytes: &[u8]) -> Result<LoadStats,
     }
     let mut dbs: Vec<Db> = (0..eng.dbs.len()).map(|_| Db::new()).collect();
     let now_ms = eng.clock.now_ms();
-    let stats = snap.load_into(&mut dbs, Some(now_ms), eng.lru_clock())?;
+    let clock = if eng.config.maxmemory_policy.is_lfu() {
+        super::snapshot::ObjectClock::Lfu { now_minutes: crate::evict::lfu_minutes(now_ms) }
+    } else {
+        super::snapshot::ObjectClock::Lru { now_s: eng.lru_clock() }
+    };
+    let stats = snap.load_into_with_clock(&mut dbs, Some(now_ms), clock)?;
     // The libraries are compiled before anything is replaced: a library that fails leaves all as it was.
     let payload = functions_dump::encode(snap.functions.iter().map(Vec::as_slice));
     let dirty = eng.dirty; // loading is not a change to save

@@ -58,6 +58,15 @@ pub struct LoadStats {
     pub keys_expired: u64,
 }
 
+/// What a loaded key's access clock (`Entry::lru`) holds, by `maxmemory-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectClock {
+    /// Seconds of the engine's LRU clock now: stored idle times count back from it.
+    Lru { now_s: u32 },
+    /// Minutes of the LFU clock now (16 bits): stored frequencies become counters stamped with it.
+    Lfu { now_minutes: u32 },
+}
+
 impl Snapshot {
     /// The value of aux field `name` (compared without case, as Valkey does).
     pub fn aux_value(&self, name: &str) -> Option<&[u8]> {
@@ -69,6 +78,18 @@ impl Snapshot {
     /// `now_ms` are dropped, as Valkey drops them when a primary loads a file (pass `None` to keep
     /// them, as for an AOF preamble). The records leave `self`; aux and functions stay.
     pub fn load_into(&mut self, dbs: &mut [Db], now_ms: Option<i64>, lru_clock_s: u32) -> Result<LoadStats, RdbError> {
+        self.load_into_with_clock(dbs, now_ms, ObjectClock::Lru { now_s: lru_clock_s })
+    }
+
+    /// [`Snapshot::load_into`] for an engine whose `maxmemory-policy` may be an LFU one: under
+    /// [`ObjectClock::Lfu`] a key's stored access frequency (RDB_OPCODE_FREQ) becomes its LFU counter, and
+    /// a key without one starts at the counter of a new key, as Valkey's objectSetLRUOrLFU does.
+    pub fn load_into_with_clock(
+        &mut self,
+        dbs: &mut [Db],
+        now_ms: Option<i64>,
+        clock: ObjectClock,
+    ) -> Result<LoadStats, RdbError> {
         let mut stats = LoadStats::default();
         let count = dbs.len();
         for sdb in std::mem::take(&mut self.dbs) {
@@ -89,8 +110,14 @@ impl Snapshot {
                         db: sdb.index as usize,
                     });
                 }
-                let idle = record.idle_s.map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX));
-                let lru = lru_clock_s.saturating_sub(idle);
+                let lru = match clock {
+                    ObjectClock::Lru { now_s } => {
+                        now_s.saturating_sub(record.idle_s.map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX)))
+                    }
+                    ObjectClock::Lfu { now_minutes } => {
+                        (now_minutes << 8) | record.freq.map_or(crate::evict::LFU_INIT_VAL, u32::from)
+                    }
+                };
                 let key = record.key;
                 if let Some(at) = record.expire_ms {
                     db.expires.insert(key.clone(), at);
