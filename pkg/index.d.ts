@@ -158,6 +158,12 @@ export interface ClientEvents<B = string> {
   smessage: (channel: B, message: B) => void;
   /** Any other out-of-band data (RESP3 pushes such as client-side caching `invalidate`). */
   push: (data: Reply<B>[]) => void;
+  /** As `message`, with the channel and the payload as they were published: bytes. */
+  messageBuffer: (channel: Uint8Array, message: Uint8Array) => void;
+  /** As `pmessage`, with the pattern, channel and payload as bytes. */
+  pmessageBuffer: (pattern: Uint8Array, channel: Uint8Array, message: Uint8Array) => void;
+  /** As `smessage`, with the shard channel and the payload as bytes. */
+  smessageBuffer: (channel: Uint8Array, message: Uint8Array) => void;
   /** MONITOR output: one line per command run by any client. */
   monitor: (line: string) => void;
 }
@@ -186,6 +192,14 @@ export interface Client {
   call(command: string | Uint8Array, ...args: Arg[]): Reply;
   /** As {@link Client.call}, with bulk strings as Uint8Array. */
   callBuffer(command: string | Uint8Array, ...args: Arg[]): Reply<Uint8Array>;
+  /**
+   * Runs several commands in order, in one step into the engine (the fast way to run a batch), and
+   * returns their replies. Error replies are {@link ReplyError} values in the result, not thrown.
+   * `{ buffers: true }` gives bulk strings as Uint8Array.
+   * @throws {Error} when a command would block: it and the commands after it do not run (the ones
+   *   before it did).
+   */
+  callMany(commands: (string | Uint8Array | Arg)[][], opts?: { buffers?: boolean }): (Reply | ReplyError)[];
   /**
    * Runs a command; the promise resolves with its reply or rejects with a {@link ReplyError}. A command
    * that blocks (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK, WAIT …) resolves when another client's write

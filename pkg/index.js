@@ -22,6 +22,8 @@ const CONFIRMATIONS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsub
 
 const utf8 = new TextDecoder();
 const text = (v) => (v instanceof Uint8Array ? utf8.decode(v) : v);
+const encoder = new TextEncoder();
+const asBytes = (v) => (v instanceof Uint8Array ? v : encoder.encode(String(v)));
 
 /** An error reply; `message` is the whole text, `code` its first word. */
 export class ReplyError extends Error {
@@ -322,11 +324,15 @@ class Client {
   }
 
   #callSync(args, buffers) {
+    return this._callList(argv(args), buffers);
+  }
+
+  /** For ioredis.js: `call` with the arguments already normalized (strings and Uint8Arrays). */
+  _callList(list, buffers) {
     this.#check();
     if (this.#queue.length > 0) {
       throw new Error('ferrokey: commands sent with send() still wait on this client; use send()');
     }
-    const list = argv(args);
     const out = this.#wire.run(this.#id, [list], buffers)[0];
     const status = out[0];
     if (status & BLOCKED) {
@@ -459,7 +465,9 @@ class Client {
       if (out[i] === KIND_PUSH && Array.isArray(value)) {
         const kind = text(value[0]);
         if (MESSAGE_KINDS[kind] === value.length) {
-          this.#emit(kind, value.slice(1).map(text));
+          const parts = value.slice(1);
+          this.#emit(kind, parts.map(text));
+          if (this.#listeners.get(kind + 'Buffer')?.length) this.#emit(kind + 'Buffer', parts.map(asBytes));
           continue;
         }
         if (CONFIRMATIONS.has(kind) && !oob) {

@@ -278,6 +278,7 @@ function shapeText(v) {
 
 const toBuffer = NodeBuffer ? (u8) => NodeBuffer.from(u8.buffer, u8.byteOffset, u8.byteLength) : (u8) => u8;
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder();
 
 /** Buffer mode: bulk and simple strings as Buffer (ioredis parses with returnBuffers), integers as numbers. */
 function shapeBuffer(v) {
@@ -378,6 +379,23 @@ const VALID_IN_SUBSCRIBER_MODE = new Set([
 ]);
 /** What `_runSync` returns for a command that must go through `client.send`. */
 const ASYNC = Symbol('async');
+
+/** Commands whose reply changes the connection's state as ioredis tracks it: never run in a batch. */
+const UNBATCHABLE = new Set([
+  'quit',
+  'select',
+  'multi',
+  'exec',
+  'discard',
+  'reset',
+  'monitor',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+]);
 
 const ENTER_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'ssubscribe']);
 const EXIT_SUBSCRIBER_MODE = new Set(['unsubscribe', 'punsubscribe', 'sunsubscribe']);
@@ -548,20 +566,24 @@ export class Redis extends Commander {
     this._client = client;
     // Messages reach the listeners on a later tick, as they would from a socket: never inside the
     // publishing client's call, where a throwing listener would break that client's command.
+    // The client's *Buffer events carry the published bytes, so messageBuffer gets binary payloads intact.
     this._onMessage = (channel, message) => nextTick(() => this._emitMessage('message', null, channel, message));
     this._onPmessage = (pattern, channel, message) =>
-      nextTick(() => this._emitMessage('pmessage', pattern, channel, message));
+      nextTick(() => this._emitMessage('pmessage', utf8.decode(pattern), channel, message));
     this._onSmessage = (channel, message) => nextTick(() => this._emitMessage('smessage', null, channel, message));
-    client.on('message', this._onMessage);
-    client.on('pmessage', this._onPmessage);
-    client.on('smessage', this._onSmessage);
+    client.on('messageBuffer', this._onMessage);
+    client.on('pmessageBuffer', this._onPmessage);
+    client.on('smessageBuffer', this._onSmessage);
   }
 
-  /** Emits `event` and its `xxxBuffer` twin (ioredis: the Buffer one carries Buffers, pattern as text). */
+  /**
+   * Emits `event` with text and its `xxxBuffer` twin with Buffers (channel and message arrive as bytes;
+   * ioredis gives the Buffer event the pattern as text).
+   */
   _emitMessage(event, pattern, channel, message) {
     const head = pattern === null ? [] : [pattern];
-    if (this.listenerCount(event) > 0) this.emit(event, ...head, channel, message);
-    if (this.listenerCount(event + 'Buffer') > 0) this.emit(event + 'Buffer', ...head, bytes(channel), bytes(message));
+    if (this.listenerCount(event) > 0) this.emit(event, ...head, utf8.decode(channel), utf8.decode(message));
+    if (this.listenerCount(event + 'Buffer') > 0) this.emit(event + 'Buffer', ...head, toBuffer(channel), toBuffer(message));
   }
 
   _flushOfflineQueue() {
@@ -605,9 +627,9 @@ export class Redis extends Commander {
   _end(err) {
     const wasOpen = this.status !== 'end';
     if (this._client) {
-      this._client.off?.('message', this._onMessage);
-      this._client.off?.('pmessage', this._onPmessage);
-      this._client.off?.('smessage', this._onSmessage);
+      this._client.off?.('messageBuffer', this._onMessage);
+      this._client.off?.('pmessageBuffer', this._onPmessage);
+      this._client.off?.('smessageBuffer', this._onSmessage);
       this._client.close();
       this._client = null;
     }
@@ -761,7 +783,7 @@ export class Redis extends Commander {
     }
     let reply;
     try {
-      reply = buffer ? this._client.callBuffer(name, ...args) : this._client.call(name, ...args);
+      reply = this._client._callList([name, ...args], buffer);
     } catch (err) {
       if (err instanceof CoreReplyError) {
         this._track(lower, args, null, err);
@@ -779,6 +801,48 @@ export class Redis extends Commander {
     } catch (err) {
       return [err];
     }
+  }
+
+  /** A pipeline's command that may run in one batch with its neighbours (see Pipeline._run). */
+  _batchable(lower) {
+    if (this.status !== 'ready' || this._sending > 0 || this._inMulti || this.condition.subscriber) return false;
+    if (UNBATCHABLE.has(lower)) return false;
+    const info = COMMANDS.get(lower);
+    return info === undefined || !info.blocking;
+  }
+
+  /**
+   * Runs pipeline entries `from` … in one crossing while they are batchable and want the same reply
+   * mode; writes `[err]` / `[null, value]` into `pending`; returns the index of the first entry not run.
+   */
+  _runBatch(queue, from, pending) {
+    const buffer = queue[from].buffer;
+    const names = [];
+    const lists = [];
+    for (let i = from; i < queue.length; i++) {
+      const entry = queue[i];
+      const lower = entry.name.toLowerCase();
+      if (entry.script || entry.buffer !== buffer || !this._batchable(lower)) break;
+      const args = this.options.keyPrefix ? this._prefixKeys(lower, entry.args) : entry.args;
+      names.push(entry.name);
+      lists.push([entry.name, ...args]);
+    }
+    if (lists.length === 0) return from;
+    const { results } = this._client._runMany(lists, buffer);
+    for (let k = 0; k < results.length; k++) {
+      const name = names[k];
+      const reply = results[k];
+      if (reply instanceof CoreReplyError) {
+        pending[from + k] = [asReplyError(reply, name, lists[k].slice(1))];
+        continue;
+      }
+      try {
+        pending[from + k] = [null, this._shape(name, name.toLowerCase(), lists[k].slice(1), buffer, reply ?? null)];
+      } catch (err) {
+        pending[from + k] = [err];
+      }
+    }
+    return from + results.length;
   }
 
   /** Runs through `client.send`: for a command that may block; later commands queue behind it. */
@@ -862,10 +926,6 @@ function concatBytes(a, b) {
   out.set(a, 0);
   out.set(b, a.length);
   return NodeBuffer ? toBuffer(out) : out;
-}
-
-function bytes(x) {
-  return x instanceof Uint8Array ? toBuffer(x) : toBuffer(encoder.encode(String(x)));
 }
 
 /** ioredis's wrapMultiResult: EXEC's array as `[err]` / `[null, value]` pairs; null stays null. */
@@ -1007,6 +1067,14 @@ export class Pipeline extends Commander {
     const pending = new Array(this._queue.length);
     for (let i = 0; i < this._queue.length; i++) {
       const entry = this._queue[i];
+      if (!entry.script && redis._batchable(entry.name.toLowerCase())) {
+        // Plain commands: many in one crossing; one that would block runs below, on its own.
+        const next = redis._runBatch(this._queue, i, pending);
+        if (next > i) {
+          i = next - 1;
+          continue;
+        }
+      }
       let promise;
       if (entry.script) {
         const script = entry.script;

@@ -11,6 +11,9 @@ export const KIND_PUSH = 1;
 /** store.rs STATUS_RESP3: the client speaks RESP3. */
 const RESP3 = 32;
 
+/** Pushes that are pub/sub messages: their channel, pattern and payload are read as bytes. */
+const MESSAGES = new Set(['message', 'pmessage', 'smessage']);
+
 /** Largest integer a JS number holds exactly. */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -38,8 +41,9 @@ export class Wire {
     this.#header = w.header_ptr();
   }
 
+  /** The memory as bytes; a grown memory detaches the old view (its length drops to 0). */
   #mem() {
-    if (this.#heap.buffer !== this.#memory.buffer) this.#heap = new Uint8Array(this.#memory.buffer);
+    if (this.#heap.byteLength === 0) this.#heap = new Uint8Array(this.#memory.buffer);
     return this.#heap;
   }
 
@@ -81,7 +85,7 @@ export class Wire {
         p = end;
       }
     }
-    const len = this.#w.run(id, p - base);
+    const len = this.#w.run(id, p - base, Date.now());
     heap = this.#mem();
     return this.#frames(heap, this.#headerPtr(heap), len, buffers);
   }
@@ -112,14 +116,29 @@ export class Wire {
       const entry = [status];
       this.#pos = p + 8;
       while (this.#pos < stop) {
-        const kind = heap[this.#pos] === 62 /* > */ ? KIND_PUSH : KIND_REPLY;
-        entry.push(kind, this.#value());
+        if (heap[this.#pos] === 62 /* > */) entry.push(KIND_PUSH, this.#push());
+        else entry.push(KIND_REPLY, this.#value());
       }
       out.push(entry);
       p = stop;
     }
     this.#buf = null;
     return out;
+  }
+
+  /** A top-level push; a pub/sub message's parts after its kind as Uint8Arrays (binary payloads). */
+  #push() {
+    this.#pos++;
+    const n = this.#count();
+    const arr = new Array(n);
+    if (n === 0) return arr;
+    arr[0] = this.#value();
+    const kind = arr[0] instanceof Uint8Array ? utf8.decode(arr[0]) : arr[0];
+    const buffers = this.#buffers;
+    if (MESSAGES.has(kind)) this.#buffers = true;
+    for (let i = 1; i < n; i++) arr[i] = this.#value();
+    this.#buffers = buffers;
+    return arr;
   }
 
   /** The end of the line at #pos (the index of its \r). */

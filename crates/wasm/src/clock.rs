@@ -38,6 +38,12 @@ impl JsClock {
         self.held.set(Hold::Pending);
     }
 
+    /// Until [`JsClock::release`], the time is `now_ms`, read by the JS caller: `Date.now()` in JS costs
+    /// less than the crossing from wasm to call it.
+    pub fn hold_at(&self, now_ms: i64) {
+        self.held.set(Hold::At(now_ms));
+    }
+
     pub fn release(&self) {
         self.held.set(Hold::Live);
     }
@@ -82,6 +88,17 @@ impl StoreClock {
     pub fn hold(&self) {
         if let StoreClock::Real(c) = self {
             c.hold();
+        }
+    }
+
+    /// As [`JsClock::hold_at`]; a NaN time holds the first read instead.
+    pub fn hold_at(&self, now_ms: f64) {
+        if let StoreClock::Real(c) = self {
+            if now_ms.is_nan() {
+                c.hold();
+            } else {
+                c.hold_at(now_ms as i64);
+            }
         }
     }
 

@@ -130,12 +130,15 @@ impl Store {
 
     /// Runs the packed commands JS wrote at `input_ptr` (`len` bytes), in order, stopping after one that
     /// blocks or closes the client; writes one frame per command run (see [`crate::frames`]) and
-    /// returns the frames' length in bytes.
-    pub fn run(&mut self, id: f64, len: usize) -> Result<u32, JsError> {
+    /// returns the frames' length in bytes. `now_ms` (`Date.now()`, or NaN) is the real clock's time for
+    /// these commands, as a server reads the time once per batch of commands it read.
+    pub fn run(&mut self, id: f64, len: usize, now_ms: f64) -> Result<u32, JsError> {
         let id = id as ClientId;
         self.frames.clear();
         let input = std::mem::take(&mut self.input);
+        self.clock.hold_at(now_ms);
         let result = self.run_packed(id, &input[..len.min(input.len())]);
+        self.clock.release();
         self.input = input;
         result.map_err(|e| JsError::new(&e.to_string()))?;
         Ok(self.publish_frames())
@@ -144,9 +147,7 @@ impl Store {
     fn run_packed(&mut self, id: ClientId, buf: &[u8]) -> Result<(), frames::Malformed> {
         let mut commands = Commands::new(buf)?;
         while let Some(argv) = commands.next_argv()? {
-            self.clock.hold();
             self.engine.execute(id, argv);
-            self.clock.release();
             let status = self.status(id);
             self.push_client_frame(id, status);
             if status & (STATUS_BLOCKED | STATUS_CLOSING) != 0 {
