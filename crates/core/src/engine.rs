@@ -1,6 +1,7 @@
 //! `Engine`: the whole server state (16 databases, clients, pub/sub, config, statistics) and the one
 //! ordered gate every command passes before its handler runs:
-//! unknown command → arity → auth → pub/sub context → MULTI queueing → call.
+//! unknown command → arity → auth → ACL → maxmemory → MISCONF → pub/sub context → BUSY → CLIENT PAUSE →
+//! MULTI queueing → call.
 //!
 //! The engine does no I/O. A host (the tokio server, the wasm face, a test) feeds it commands per client
 //! and takes each client's output; time comes from the host's [`Clock`].
