@@ -115,6 +115,9 @@ impl Server {
                     if self.read_and_run(&conn) {
                         break;
                     }
+                    // Let every other connection that is ready run its commands before replies go out,
+                    // as Valkey writes replies once per event-loop round: the peers wake once per round.
+                    tokio::task::yield_now().await;
                 }
             }
             if self.flush(&conn).await.is_err() {
