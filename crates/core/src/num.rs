@@ -14,6 +14,31 @@ mod strtod;
 pub use long_double::LongDouble;
 use strtod::Magnitude;
 
+/// Parses an unsigned 64-bit integer as Valkey's `string2ull` (SCAN cursors, stream IDs): the argument is
+/// a C string there, so a NUL ends it; a strict integer that is not negative, or else whatever C's
+/// `strtoull(s, 10)` reads completely: leading spaces, a `+` or `-` sign (`-` wraps, as C does), leading
+/// zeros.
+pub fn parse_u64_like_strtoull(arg: &[u8]) -> Option<u64> {
+    let s = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];
+    if let Some(v) = parse_i64(s) {
+        return u64::try_from(v).ok();
+    }
+    let blanks = s.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
+    let (negative, digits) = match &s[blanks..] {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        rest => (false, rest),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if negative { v.wrapping_neg() } else { v })
+}
+
 /// Parses a signed 64-bit integer as strictly as Valkey's `string2ll` (and `string2l`, the same on
 /// 64-bit targets): optional `-`, then digits with no leading zero, at most 20 bytes, and nothing else.
 /// `"0"` is the only number that may start with `0`, so `"-0"`, `"+1"`, `"01"`, `" 1"` and `""` fail,

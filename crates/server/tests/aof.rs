@@ -4,35 +4,14 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ferrokey-aof-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn start_in(dir: &Path, extra: &[&str]) -> ServerProcess {
     let mut args = vec!["--dir", dir.to_str().unwrap(), "--appendonly", "yes", "--enable-debug-command", "yes"];
     args.extend_from_slice(extra);
     TestServer::start_with(&args)
-}
-
-fn info_field(conn: &mut Conn, name: &str) -> String {
-    let text = conn.call_str(&["INFO", "persistence"]);
-    let prefix = format!("{name}:");
-    text.lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned)).unwrap_or_else(|| panic!("{name}: {text}"))
-}
-
-fn wait_for(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !check() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn manifest(dir: &Path) -> String {

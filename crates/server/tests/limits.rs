@@ -5,12 +5,6 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-fn info_field(conn: &mut Conn, field: &str) -> String {
-    let text = conn.call_str(&["INFO", "everything"]);
-    let prefix = format!("{field}:");
-    text.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {field} in INFO")).to_string()
-}
-
 fn info_u64(conn: &mut Conn, field: &str) -> u64 {
     info_field(conn, field).parse().expect("a number")
 }

@@ -386,34 +386,9 @@ fn hscan(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
 
 // -- the scan machinery HSCAN and SSCAN share ----------------------------------------------------------
 
-/// Reads a SCAN cursor as Valkey's `parseScanCursorOrReply` does: a canonical non-negative integer, or
-/// whatever C's `strtoull` reads whole (leading spaces, a sign, leading zeros; a `-` wraps around).
+/// Reads a SCAN cursor as Valkey's `parseScanCursorOrReply` does (see [`crate::commands::keys::parse_scan_cursor`]).
 pub(crate) fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CommandError> {
-    if let Some(n) = parse_i64(arg) {
-        return u64::try_from(n).map_err(|_| CommandError::InvalidCursor);
-    }
-    // Valkey hands strtoull a C string: it ends at the first NUL.
-    let text = arg.split(|&b| b == 0).next().unwrap_or_default();
-    let start = text.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
-    let Some(start) = start else {
-        return Err(CommandError::InvalidCursor);
-    };
-    let (negative, digits) = match &text[start..] {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        rest => (false, rest),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(CommandError::InvalidCursor);
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d - b'0')))
-            .ok_or(CommandError::InvalidCursor)?;
-    }
-    Ok(if negative { value.wrapping_neg() } else { value })
+    crate::commands::keys::parse_scan_cursor(arg).ok_or(CommandError::InvalidCursor)
 }
 
 /// Which command parses SCAN options: each accepts its own flag and names the others' in its error.

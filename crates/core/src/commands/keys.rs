@@ -160,31 +160,7 @@ fn parse_db(ctx: &Ctx, arg: &[u8]) -> Result<usize, CommandError> {
 /// sign (`-` wraps, as C does), leading zeros. The argument is a C string there: a NUL ends it.
 /// `None` is Valkey's "invalid cursor".
 pub fn parse_scan_cursor(arg: &[u8]) -> Option<u64> {
-    let s = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];
-    if let Some(v) = crate::num::parse_i64(s) {
-        return u64::try_from(v).ok();
-    }
-    let mut i = s.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits = &s[i..];
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative { v.wrapping_neg() } else { v })
+    crate::num::parse_u64_like_strtoull(arg)
 }
 
 // -- DEL, UNLINK, EXISTS, TYPE, TOUCH -------------------------------------------------------------

@@ -21,7 +21,7 @@ mod redact;
 mod slowlog;
 mod state;
 
-pub use command_docs::{acl_categories, acl_category, info_reply, lookup_full_name};
+pub use command_docs::{acl_categories, info_reply, lookup_full_name};
 pub use info::{info_text, FERROKEY_VERSION, REDIS_COMPAT_VERSION, SERVER_NAME, VALKEY_COMPAT_VERSION};
 pub use latency::add_sample_if_needed;
 pub use memory::{key_usage, used_memory};

@@ -111,41 +111,12 @@ pub fn parse_id(arg: &[u8], missing_seq: u64, strict: bool, seq_star: bool) -> O
         Some(dash) => (&arg[..dash], Some(&arg[dash + 1..])),
         None => (arg, None),
     };
-    let ms = string_to_u64(ms)?;
+    let ms = crate::num::parse_u64_like_strtoull(ms)?;
     match seq {
         Some(b"*") if seq_star => Some((StreamId::new(ms, 0), false)),
-        Some(seq) => Some((StreamId::new(ms, string_to_u64(seq)?), true)),
+        Some(seq) => Some((StreamId::new(ms, crate::num::parse_u64_like_strtoull(seq)?), true)),
         None => Some((StreamId::new(ms, missing_seq), true)),
     }
-}
-
-/// Valkey's `string2ull`: a strict integer that is not negative, or else whatever C's `strtoull`
-/// accepts in full (leading blanks, a sign, leading zeros; a `-` negates modulo 2^64).
-fn string_to_u64(s: &[u8]) -> Option<u64> {
-    if let Some(n) = crate::num::parse_i64(s) {
-        return u64::try_from(n).ok();
-    }
-    let mut i = s.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits = &s[i..];
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative { n.wrapping_neg() } else { n })
 }
 
 // -- packed nodes -----------------------------------------------------------------------------------

@@ -408,3 +408,27 @@ pub fn reply_len(buf: &[u8]) -> Option<usize> {
 pub fn show(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).replace("\r\n", "\\r\\n")
 }
+
+/// A fresh, empty folder for one test's files (dump.rdb, appendonlydir, ...).
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ferrokey-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The value of an INFO field (any section).
+pub fn info_field(conn: &mut Conn, name: &str) -> String {
+    let text = conn.call_str(&["INFO", "everything"]);
+    let prefix = format!("{name}:");
+    text.lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned)).unwrap_or_else(|| panic!("no {name} in INFO"))
+}
+
+/// Polls `check` every 20 ms until it holds; fails the test after `limit`.
+pub fn wait_for(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

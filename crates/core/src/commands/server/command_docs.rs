@@ -55,61 +55,7 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
 
 // -- ACL categories --------------------------------------------------------------------------------
 
-/// ACL category bits, in the order `COMMAND INFO` lists them.
-pub mod acl_category {
-    pub const KEYSPACE: u64 = 1 << 0;
-    pub const READ: u64 = 1 << 1;
-    pub const WRITE: u64 = 1 << 2;
-    pub const SET: u64 = 1 << 3;
-    pub const SORTEDSET: u64 = 1 << 4;
-    pub const LIST: u64 = 1 << 5;
-    pub const HASH: u64 = 1 << 6;
-    pub const STRING: u64 = 1 << 7;
-    pub const BITMAP: u64 = 1 << 8;
-    pub const HYPERLOGLOG: u64 = 1 << 9;
-    pub const GEO: u64 = 1 << 10;
-    pub const STREAM: u64 = 1 << 11;
-    pub const PUBSUB: u64 = 1 << 12;
-    pub const ADMIN: u64 = 1 << 13;
-    pub const FAST: u64 = 1 << 14;
-    pub const SLOW: u64 = 1 << 15;
-    pub const BLOCKING: u64 = 1 << 16;
-    pub const DANGEROUS: u64 = 1 << 17;
-    pub const CONNECTION: u64 = 1 << 18;
-    pub const TRANSACTION: u64 = 1 << 19;
-    pub const SCRIPTING: u64 = 1 << 20;
-
-    /// Names, bit i at index i.
-    pub const NAMES: [&str; 21] = [
-        "keyspace",
-        "read",
-        "write",
-        "set",
-        "sortedset",
-        "list",
-        "hash",
-        "string",
-        "bitmap",
-        "hyperloglog",
-        "geo",
-        "stream",
-        "pubsub",
-        "admin",
-        "fast",
-        "slow",
-        "blocking",
-        "dangerous",
-        "connection",
-        "transaction",
-        "scripting",
-    ];
-
-    /// The bit of a category name (any case), as ACL and COMMAND LIST FILTERBY ACLCAT take it.
-    pub fn by_name(name: &[u8]) -> Option<u64> {
-        NAMES.iter().position(|n| n.as_bytes().eq_ignore_ascii_case(name)).map(|i| 1 << i)
-    }
-}
-use acl_category as cat;
+use crate::acl::categories;
 
 /// The command's ACL categories, as Valkey derives them: the row carries them (see `crate::acl::categories`).
 pub fn acl_categories(spec: &CommandSpec) -> u64 {
@@ -117,14 +63,7 @@ pub fn acl_categories(spec: &CommandSpec) -> u64 {
 }
 
 fn categories_reply(cats: u64) -> Reply {
-    Reply::Set(
-        cat::NAMES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| cats & (1 << i) != 0)
-            .map(|(_, n)| Reply::Status(format!("@{n}").into()))
-            .collect(),
-    )
+    Reply::Set(categories::names_of(cats).map(|n| Reply::Status(format!("@{n}").into())).collect())
 }
 
 // -- key specs -------------------------------------------------------------------------------------
@@ -563,7 +502,7 @@ fn command_list(_ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             filter = if is(&kind, "module") {
                 Filter::Module
             } else if is(&kind, "aclcat") {
-                Filter::Category(cat::by_name(&arg))
+                Filter::Category(categories::by_name(&arg))
             } else if is(&kind, "pattern") {
                 Filter::Pattern(arg)
             } else {
