@@ -124,6 +124,24 @@ fn save_then_restart_loads_every_type() {
 }
 
 #[test]
+fn flushall_with_save_points_saves_the_empty_data_set() {
+    let dir = temp_dir("flushall");
+    {
+        let srv = start_in(&dir, &["--save", "3600 1"]);
+        let mut c = srv.connect();
+        c.call(&["SET", "k", "v"]);
+        assert_eq!(c.call_str(&["SAVE"]), "+OK\r\n");
+        c.call(&["SET", "later", "v"]);
+        assert_eq!(c.call_str(&["FLUSHALL"]), "+OK\r\n");
+        assert_eq!(info_field(&mut c, "rdb_changes_since_last_save"), "0");
+    } // killed here, without a save of its own
+      // The file on disk is the empty data set: a restart does not bring `k` back.
+    let srv = start_in(&dir, &[]);
+    let mut c = srv.connect();
+    assert_eq!(c.call_str(&["DBSIZE"]), ":0\r\n");
+}
+
+#[test]
 fn bgsave_keeps_serving_and_snapshots_the_fork_moment() {
     let dir = temp_dir("bgsave");
     let srv = start_in(&dir, &[]);

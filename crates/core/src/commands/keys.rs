@@ -774,9 +774,7 @@ fn flushall(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     }
     ctx.eng.dirty += removed;
     if !ctx.eng.config.save_points.is_empty() {
-        // TODO(persistence): the host must also write the (empty) snapshot, as Valkey's rdbSave here.
-        ctx.eng.dirty = 0;
-        ctx.eng.last_save_s = ctx.now_ms / 1000;
+        crate::commands::persistence::save_after_flushall(ctx.eng);
     }
     Ok(Reply::OK)
 }

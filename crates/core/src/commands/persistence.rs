@@ -212,6 +212,22 @@ pub fn save_now(eng: &mut Engine) -> Result<(), CommandError> {
     }
 }
 
+/// FLUSHALL with save points configured (Valkey's flushAllDataAndResetRDB): a running background save is
+/// stopped and the now empty data set is saved at once, so a restart cannot bring the flushed keys back.
+/// A host without a disk only starts the changes counter again.
+pub fn save_after_flushall(eng: &mut Engine) {
+    if eng.server.persistence.host.is_none() {
+        eng.dirty = 0;
+        eng.last_save_s = eng.cmd_time_ms / 1000;
+        return;
+    }
+    if eng.server.persistence.child.take().is_some() {
+        with_host(eng, |h, _| h.kill_background_save());
+    }
+    // As in Valkey, FLUSHALL itself succeeds when this save fails; the failure shows in INFO and the log.
+    let _ = save_now(eng);
+}
+
 /// Starts a background save (Valkey's `rdbSaveBackground`); a failure to start counts as a failed save.
 pub fn start_background_save(eng: &mut Engine) -> Result<(), CommandError> {
     let now_ms = eng.clock.now_ms();
