@@ -297,3 +297,40 @@ fn aof_directory_written_by_ferrokey_loads_in_debian_redis_7() {
     let after = view(&mut c);
     assert_eq!(after, before, "{}", real.log());
 }
+
+#[test]
+fn aof_debug_loadaof_replaces_the_data_set_with_the_files() {
+    let dir = temp_dir("aof-loadaof");
+    let server = start_in(&dir, &[]);
+    let mut c = server.connect();
+    write_everything(&mut c);
+    let before = view(&mut c);
+    // Written behind the server's back: only a real reload of the files can bring it in.
+    let name = manifest(&dir).lines().rfind(|l| l.ends_with("type i")).unwrap().split(' ').nth(1).unwrap().to_owned();
+    let mut incr = std::fs::OpenOptions::new().append(true).open(dir.join("appendonlydir").join(name)).unwrap();
+    std::io::Write::write_all(&mut incr, b"*3\r\n$3\r\nSET\r\n$7\r\noutside\r\n$3\r\nyes\r\n").unwrap();
+    drop(incr);
+    assert_eq!(c.call_str(&["DEBUG", "LOADAOF"]), "+OK\r\n");
+    assert_eq!(c.call_str(&["GET", "outside"]), "$3\r\nyes\r\n");
+    ok(&mut c, &["DEL", "outside"]); // `view` counts the keys
+    assert_eq!(view(&mut c), before);
+    // Commands after the reload still go to the file: a restart sees them.
+    ok(&mut c, &["SET", "after", "1"]);
+    drop(c);
+    drop(server);
+    let server = start_in(&dir, &[]);
+    let mut c = server.connect();
+    assert_eq!(c.call_str(&["GET", "after"]), "$1\r\n1\r\n");
+    ok(&mut c, &["DEL", "after"]); // `view` counts the keys
+    assert_eq!(view(&mut c), before);
+}
+
+#[test]
+fn aof_debug_loadaof_without_aof_empties_and_answers_valkeys_error() {
+    let dir = temp_dir("aof-loadaof-off");
+    let server = TestServer::start_with(&["--dir", dir.to_str().unwrap(), "--enable-debug-command", "yes"]);
+    let mut c = server.connect();
+    ok(&mut c, &["SET", "k", "v"]);
+    assert_eq!(c.call_str(&["DEBUG", "LOADAOF"]), "-ERR Error trying to load the AOF files, check server logs.\r\n");
+    assert_eq!(c.call_str(&["DBSIZE"]), ":0\r\n");
+}

@@ -80,6 +80,12 @@ pub trait PersistenceHost {
     fn aof_shutdown(&mut self, eng: &mut Engine) {
         let _ = eng;
     }
+    /// DEBUG LOADAOF: write and sync what is buffered, empty the data set ([`empty_data`]), then load the
+    /// AOF files again. The error is for the log; a host without AOF files has none to load.
+    fn aof_reload(&mut self, eng: &mut Engine) -> Result<(), String> {
+        empty_data(eng);
+        Err("There is no append only file to load".into())
+    }
 }
 
 /// What BGREWRITEAOF did.
@@ -434,6 +440,46 @@ pub fn debug_reload(eng: &mut Engine, nosave: bool) -> Result<(), CommandError> 
         Err(e) => {
             notice(eng, &format!("Error loading the RDB file: {e}"));
             Err(CommandError::err(LOAD_FAILED))
+        }
+    }
+}
+
+/// Valkey's `emptyData(-1, EMPTYDB_NO_FLAGS)`: every database and the function libraries emptied, with
+/// no propagation or notifications (a load is about to refill them); WATCHers of existing keys are
+/// told, as a flush tells them.
+pub fn empty_data(eng: &mut Engine) {
+    for index in 0..eng.dbs.len() {
+        crate::commands::transactions::touch_all_watched_keys_in_db(eng, index, None);
+    }
+    for db in &mut eng.dbs {
+        *db = crate::db::Db::new();
+    }
+    let dirty = eng.dirty;
+    let no_libraries = crate::scripting::dump::encode(std::iter::empty());
+    // Restoring an empty payload with the flush policy cannot fail: nothing is compiled.
+    let _ = crate::scripting::run::function_restore(eng, &no_libraries, crate::scripting::run::RestorePolicy::Flush);
+    eng.dirty = dirty;
+}
+
+/// DEBUG LOADAOF: the data set replaced by what the AOF files hold (Valkey's debug.c). The data set is
+/// emptied even when loading fails, as in Valkey.
+pub fn debug_load_aof(eng: &mut Engine) -> Result<(), CommandError> {
+    let result = match with_host(eng, |h, e| h.aof_reload(e)) {
+        Some(result) => result,
+        None => {
+            empty_data(eng);
+            Err("There is no append only file to load".into())
+        }
+    };
+    match result {
+        Ok(()) => {
+            eng.dirty = 0; // what was loaded is on disk already
+            notice(eng, "Append Only File loaded by DEBUG LOADAOF");
+            Ok(())
+        }
+        Err(why) => {
+            notice(eng, &why);
+            Err(CommandError::err("Error trying to load the AOF files, check server logs."))
         }
     }
 }

@@ -333,7 +333,8 @@ impl Aof {
         eng.propagate.clear();
     }
 
-    fn flush_and_sync(&mut self, eng: &mut Engine) {
+    /// Writes and syncs what is buffered when the AOF is on (before DEBUG LOADAOF reads it back).
+    pub fn flush_and_sync(&mut self, eng: &mut Engine) {
         self.before_sleep(eng);
         if self.file.is_some() {
             self.fsync_now();

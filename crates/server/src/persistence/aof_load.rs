@@ -52,9 +52,13 @@ pub fn load_files(eng: &mut Engine, dir: &Path, manifest: &Manifest) -> Result<O
     if sizes.total == 0 {
         return Ok(Some(sizes));
     }
+    // What the files replay is in the files already: nothing of it goes back to the AOF (DEBUG LOADAOF
+    // loads with the AOF open).
+    let propagating = std::mem::replace(&mut eng.propagate.enabled, false);
     eng.propagate.loading = true;
     let result = load_in_order(eng, dir, manifest, &mut sizes);
     eng.propagate.loading = false;
+    eng.propagate.enabled = propagating;
     result.map(|()| Some(sizes))
 }
 

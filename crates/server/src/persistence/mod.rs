@@ -160,6 +160,23 @@ impl PersistenceHost for DiskHost {
     fn aof_shutdown(&mut self, eng: &mut Engine) {
         self.aof.shutdown(eng);
     }
+
+    fn aof_reload(&mut self, eng: &mut Engine) -> Result<(), String> {
+        self.aof.flush_and_sync(eng);
+        persistence::empty_data(eng);
+        let Some(manifest) = aof::read_manifest(eng)? else {
+            return Err("The AOF directory has no manifest: there is no append only file to load".into());
+        };
+        let dir = PathBuf::from(&eng.config.appenddirname);
+        match aof_load::load_files(eng, &dir, &manifest) {
+            Ok(Some(sizes)) => {
+                self.aof.set_loaded_sizes(sizes.total, sizes.base);
+                Ok(())
+            }
+            Ok(None) => Err("The AOF manifest lists no files".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 /// Loads `dbfilename` if it exists (Valkey's `loadDataFromDisk`). A file that cannot be read or is

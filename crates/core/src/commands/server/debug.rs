@@ -98,8 +98,10 @@ pub(super) fn debug(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
             crate::commands::persistence::debug_reload(ctx.eng, !save)?;
             Ok(Reply::OK)
         }
-        // TODO(persistence): flush and reload the AOF.
-        ("loadaof", 2) => Ok(Reply::OK),
+        ("loadaof", 2) => {
+            crate::commands::persistence::debug_load_aof(ctx.eng)?;
+            Ok(Reply::OK)
+        }
         ("error", 3) => {
             let text: String =
                 String::from_utf8_lossy(arg(2)).chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
