@@ -54,9 +54,11 @@ fn run(mode: OutputMode, make: MakeArgv, n: u64) -> f64 {
 }
 
 fn main() {
-    let n = 300_000;
+    // `wasm_hot_path GET 100000`: one row and a count, for profiling (callgrind) one command.
+    let only = std::env::args().nth(1);
+    let n = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(300_000);
     println!("| command | Values (ns/op) | Resp (ns/op) |\n|---|---:|---:|");
-    for (name, make) in rows() {
+    for (name, make) in rows().into_iter().filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name)) {
         let values = run(OutputMode::Values, make, n);
         let resp = run(OutputMode::Resp, make, n);
         println!("| {name} | {values:.0} | {resp:.0} |");

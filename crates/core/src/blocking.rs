@@ -213,7 +213,7 @@ fn retry(eng: &mut Engine, id: ClientId) {
 /// command counted once in commandstats.
 pub fn finish(eng: &mut Engine, id: ClientId, reply: Reply) {
     let Some(spec) = eng.blocking.clients.get(&id).map(|b| b.spec) else { return };
-    eng.stats.command(spec.name).calls += 1;
+    eng.stats.command(spec).calls += 1;
     if let Some(text) = reply.error_text() {
         eng.stats.count_error(text);
     }

@@ -310,8 +310,9 @@ impl Engine {
         if client.subscription_count() == 0 && matches!(spec.name, "unsubscribe" | "punsubscribe" | "sunsubscribe") {
             return self.reject(id, Some(spec), CommandError::NoSub(spec.name.to_string()));
         }
-        if !spec.has(flag::ALLOW_BUSY) {
-            // A script is past busy-reply-threshold: the host lets other clients in, and they get -BUSY.
+        // A script is past busy-reply-threshold: the host lets other clients in, and they get -BUSY. Only
+        // possible while a command (the script) is running.
+        if self.depth > 0 && !spec.has(flag::ALLOW_BUSY) {
             if let Some(err) = crate::scripting::busy_error(self) {
                 return self.reject(id, Some(spec), err);
             }
@@ -339,7 +340,7 @@ impl Engine {
     /// Answers a command refused by the gate: counted as rejected, and it aborts an open MULTI.
     fn reject(&mut self, id: ClientId, spec: Option<&'static CommandSpec>, err: CommandError) {
         if let Some(spec) = spec {
-            self.stats.command(spec.name).rejected_calls += 1;
+            self.stats.command(spec).rejected_calls += 1;
         }
         let mut reply = Reply::from(err);
         let in_multi = self.clients.get(&id).is_some_and(|c| c.multi.is_some());
@@ -390,11 +391,11 @@ impl Engine {
                 return None;
             }
             Err(e) => {
-                self.stats.command(spec.name).failed_calls += 1;
+                self.stats.command(spec).failed_calls += 1;
                 Reply::from(e)
             }
         };
-        let stats = self.stats.command(spec.name);
+        let stats = self.stats.command(spec);
         stats.calls += 1;
         stats.usec += elapsed_us;
         if let Some(text) = reply.error_text() {

@@ -1073,7 +1073,7 @@ fn error_count(h: &Harness, code: &str) -> u64 {
 }
 
 fn calls(h: &mut Harness, command: &'static str) -> (u64, u64, u64) {
-    let s = h.eng.stats.command(command).clone();
+    let s = h.eng.stats.command_named(command).cloned().unwrap_or_default();
     (s.calls, s.rejected_calls, s.failed_calls)
 }
 

@@ -104,6 +104,8 @@ fn total_memory() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-fn mimalloc_version() -> &'static str {
-    "2"
+/// mimalloc's own version (`mi_version()`: 302 for 3.0.2), as Valkey names its allocator with its version.
+fn mimalloc_version() -> String {
+    let v = crate::alloc::mimalloc_version();
+    format!("{}.{}.{}", v / 100, v / 10 % 10, v % 10)
 }

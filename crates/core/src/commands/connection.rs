@@ -602,8 +602,8 @@ fn client_unblock(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
     let reply = if as_error {
         let reply = Reply::from(CommandError::Unblocked);
         if let Some(b) = ctx.eng.blocking.blocked(id) {
-            let name = b.spec.name;
-            ctx.eng.stats.command(name).failed_calls += 1;
+            let spec = b.spec;
+            ctx.eng.stats.command(spec).failed_calls += 1;
         }
         reply
     } else {

@@ -90,7 +90,7 @@ pub fn after_call(eng: &mut Engine, id: ClientId, spec: &'static CommandSpec, ar
     let charge_us = with_state(eng, |s| std::mem::take(&mut s.sleep_charge_us));
     let duration_us = elapsed_us + charge_us;
     if charge_us > 0 {
-        eng.stats.command(spec.name).usec += charge_us;
+        eng.stats.command(spec).usec += charge_us;
     }
     eng.stats.total_commands_processed += 1;
     // A blocked client's command runs again when its keys are written: it was fed to MONITOR already.
@@ -107,7 +107,12 @@ pub fn after_call(eng: &mut Engine, id: ClientId, spec: &'static CommandSpec, ar
         monitor::feed_monitors(eng, id, spec.name, args.argv(), script);
     }
     if eng.config.latency_tracking {
-        with_state(eng, |s| s.histograms.entry(spec.name).or_default().record_ns(duration_us.saturating_mul(1000)));
+        with_state(eng, |s| {
+            s.histograms
+                .entry(crate::stats::CommandName(spec.name))
+                .or_default()
+                .record_ns(duration_us.saturating_mul(1000))
+        });
     }
 }
 

@@ -9,6 +9,7 @@ use super::lua::api::{LoadCtx, RunCtx};
 use super::lua::convert::{lua_to_reply, ReplyError};
 use super::lua::{Compiled, Outcome, Vm};
 use super::Scripting;
+use crate::command::CommandSpec;
 use crate::ctx::Ctx;
 use crate::engine::Engine;
 use crate::error::{CmdResult, CommandError};
@@ -156,13 +157,20 @@ fn execute(
     crate::commands::server::set_script_running(eng, false);
     st.finish();
     let resp3 = st.checkin_client(eng, client);
-    settle(eng, spec.name, vm, outcome, resp3, &name)
+    settle(eng, spec, vm, outcome, resp3, &name)
 }
 
 /// The reply for how a run ended, with errorstats as Valkey keeps them: an error a command already
 /// counted (returned by `redis.call`, or a refusal) is not counted again, though the script's command
 /// still counts as failed.
-fn settle(eng: &mut Engine, command: &'static str, vm: &Vm, outcome: Outcome, resp3: bool, name: &str) -> CmdResult {
+fn settle(
+    eng: &mut Engine,
+    command: &'static CommandSpec,
+    vm: &Vm,
+    outcome: Outcome,
+    resp3: bool,
+    name: &str,
+) -> CmdResult {
     match outcome {
         Outcome::Returned(v) => {
             let mut errors = Vec::new();

@@ -12,6 +12,7 @@ use crate::ctx::Ctx;
 use crate::engine::Engine;
 use crate::error::CmdResult;
 use crate::reply::Reply;
+use crate::stats::CommandName;
 
 use super::memory::{bytes_to_human, fragmentation, overhead};
 use super::state::{replid, run_id, with_state};
@@ -528,10 +529,9 @@ fn replication_section(eng: &mut Engine, out: &mut String) {
 }
 
 fn commandstats_section(eng: &Engine, out: &mut String) {
-    let mut names: Vec<&&'static str> = eng.stats.commands.keys().collect();
-    names.sort();
-    for name in names {
-        let s = &eng.stats.commands[*name];
+    let mut rows: Vec<_> = eng.stats.commands.iter().map(|(name, s)| (name.0, s)).collect();
+    rows.sort_by_key(|(name, _)| *name);
+    for (name, s) in rows {
         if s.calls == 0 && s.failed_calls == 0 && s.rejected_calls == 0 {
             continue;
         }
@@ -561,7 +561,7 @@ fn latencystats_section(eng: &mut Engine, out: &mut String) {
     let lines = with_state(eng, |s| {
         let mut lines = String::new();
         for name in order {
-            let Some(h) = s.histograms.get(name) else { continue };
+            let Some(h) = s.histograms.get(&CommandName(name)) else { continue };
             let _ = write!(lines, "latency_percentiles_usec_{}:", safe_info_string(name));
             for (i, p) in percentiles.iter().enumerate() {
                 if i > 0 {

@@ -272,7 +272,10 @@ fn latency_histogram(ctx: &mut Ctx, args: &mut Args) -> CmdResult {
         }
     }
     let rows: Vec<(Reply, Reply)> = with_state(ctx.eng, |s| {
-        names.iter().filter_map(|n| s.histograms.get(n).map(|h| (Reply::bulk(*n), cdf_reply(h)))).collect()
+        names
+            .iter()
+            .filter_map(|n| s.histograms.get(&crate::stats::CommandName(n)).map(|h| (Reply::bulk(*n), cdf_reply(h))))
+            .collect()
     });
     Ok(Reply::Map(rows))
 }

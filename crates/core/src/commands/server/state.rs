@@ -181,7 +181,7 @@ pub struct ServerState {
     pub slowlog: SlowLog,
     pub latency: LatencyEvents,
     /// Per-command latency histograms (`latency-tracking`), by full command name.
-    pub histograms: HashMap<&'static str, Histogram, foldhash::fast::FixedState>,
+    pub histograms: crate::stats::ByCommand<Histogram>,
     /// Microseconds DEBUG SLEEP asked for during the running command: added to its duration.
     pub(super) sleep_charge_us: u64,
     /// Microseconds the host must stop serving for before reading more commands.

@@ -241,7 +241,7 @@ impl<'e> RunCtx<'e> {
         }
         if spec.has(flag::DENYOOM) && crate::evict::script_command_refused(self.eng) {
             // maxmemory: refused before the script's first write (with Valkey's -OOM code).
-            self.eng.stats.command(spec.name).rejected_calls += 1;
+            self.eng.stats.command(spec).rejected_calls += 1;
             let oom = crate::error::CommandError::Oom.to_string();
             self.eng.stats.count_error(&oom);
             return Err(format!("-{oom}"));
@@ -256,7 +256,7 @@ impl<'e> RunCtx<'e> {
     /// A command refused before running: counted as rejected and as an error reply, as Valkey does.
     fn refuse(&mut self, spec: Option<&'static CommandSpec>, msg: &str) -> String {
         if let Some(spec) = spec {
-            self.eng.stats.command(spec.name).rejected_calls += 1;
+            self.eng.stats.command(spec).rejected_calls += 1;
         }
         self.eng.stats.count_error(&format!("ERR {msg}"));
         msg.to_string()
