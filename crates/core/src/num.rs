@@ -89,6 +89,9 @@ pub fn parse_i64(bytes: &[u8]) -> Option<i64> {
 /// `getDoubleFromObjectOrReply` caller; failure is "ERR value is not a valid float" unless the
 /// command says otherwise.
 pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
+    if let Some(value) = parse_small_integer_f64(bytes) {
+        return Some(value);
+    }
     if strtod::is_empty_or_space_led(bytes) {
         return None;
     }
@@ -97,6 +100,27 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
         return None;
     }
     Some(scan.value)
+}
+
+/// The common score, a plain integer (`-?[0-9]{1,15}`), without the general scanner: below 10^15 every
+/// such integer is an exact `f64`, so the value is the one `strtod` gives.
+fn parse_small_integer_f64(bytes: &[u8]) -> Option<f64> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    let value = n as f64;
+    Some(if negative { -value } else { value })
 }
 
 /// Parses a number as Valkey's `string2ld` (`getLongDoubleFromObject`) does, rounded on to the
@@ -229,6 +253,31 @@ pub fn parse_lex_bound(bytes: &[u8]) -> Option<LexBound> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn parse_f64_by_scanner(bytes: &[u8]) -> Option<f64> {
+        let scan = strtod::scan(bytes);
+        (!strtod::is_empty_or_space_led(bytes)
+            && scan.end == bytes.len()
+            && !scan.value.is_nan()
+            && scan.magnitude == Magnitude::Fits)
+            .then_some(scan.value)
+    }
+
+    proptest! {
+        #[test]
+        fn parse_f64_integer_fast_path_agrees_with_the_scanner(s in "-?[0-9]{1,17}") {
+            let fast = parse_f64(s.as_bytes()).map(f64::to_bits);
+            prop_assert_eq!(fast, parse_f64_by_scanner(s.as_bytes()).map(f64::to_bits));
+        }
+    }
+
+    #[test]
+    fn parse_f64_integer_fast_path_keeps_negative_zero_and_rejects_bare_sign() {
+        assert_eq!(parse_f64(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(parse_f64(b"-"), None);
+        assert_eq!(parse_f64(b""), None);
+        assert_eq!(parse_f64(b"999999999999999"), Some(999_999_999_999_999.0));
+    }
 
     #[test]
     fn parse_i64_canonical_integers_parse() {

@@ -557,9 +557,14 @@ impl SkipList {
     /// Adjusts a span on a level where the link's target stays the same. Never level 0 of a
     /// node: that span is implied by its forward link.
     fn add_span(&mut self, at: u32, level: usize, delta: i32) {
-        let mut link = self.link(at, level);
+        debug_assert!(level > 0, "level-0 spans are implied");
+        let link = if at == HEAD {
+            &mut self.head[level]
+        } else {
+            let i = self.nodes[at as usize].upper as usize + level - 1;
+            &mut self.upper_links[i]
+        };
         link.span = link.span.wrapping_add_signed(delta);
-        self.set_link(at, level, link);
     }
 
     /// Takes node `x` out of every level. `update[i]` must be the last node before `x` on
