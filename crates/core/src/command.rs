@@ -216,6 +216,11 @@ impl CommandSpec {
         self
     }
 
+    /// A subcommand row (`config|get`): its arguments start after two words.
+    pub fn is_subcommand(&self) -> bool {
+        self.name.as_bytes().contains(&b'|')
+    }
+
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }

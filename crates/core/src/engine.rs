@@ -363,7 +363,7 @@ impl Engine {
     /// EXEC and scripts call this for each command they run.
     pub fn call(&mut self, id: ClientId, spec: &'static CommandSpec, argv: Vec<Vec<u8>>) -> Option<Reply> {
         let handler = spec.handler.expect("containers resolve to subcommands before call");
-        let skip = if spec.name.contains('|') { 2 } else { 1 };
+        let skip = if spec.is_subcommand() { 2 } else { 1 };
         let start_us = self.call_start_us.take().unwrap_or_else(|| self.clock.now_us());
         let dirty_before = self.dirty;
         self.depth += 1;

@@ -187,7 +187,7 @@ impl Selector {
                 }
                 Some(bar) => {
                     let spec = reg.lookup(&name[..bar]).ok_or(RuleError::UnknownName)?;
-                    if spec.name.contains('|') {
+                    if spec.is_subcommand() {
                         return Err(RuleError::FirstArgOfSubcommand);
                     }
                     let sub = &name[bar + 1..];
@@ -279,7 +279,7 @@ impl Selector {
             return true;
         }
         let Some(args) = self.firstargs.get(&id) else { return false };
-        let at = if spec.name.contains('|') { 2 } else { 1 };
+        let at = if spec.is_subcommand() { 2 } else { 1 };
         argv.get(at).is_some_and(|a| args.iter().any(|x| x.eq_ignore_ascii_case(a)))
     }
 
