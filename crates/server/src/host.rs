@@ -17,6 +17,10 @@ impl ProcessHost {
 }
 
 impl ServerHost for ProcessHost {
+    fn purge_memory(&mut self) {
+        crate::alloc::purge();
+    }
+
     fn cpu(&self) -> CpuUsage {
         // utime and stime are fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second on Linux).
         let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return CpuUsage::default() };

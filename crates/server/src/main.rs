@@ -10,6 +10,7 @@ use ferrokey_server::{notice, warning};
 static GLOBAL: ferrokey_server::alloc::CountingAlloc = ferrokey_server::alloc::CountingAlloc::new();
 
 fn main() {
+    ferrokey_server::alloc::configure();
     let argv: Vec<String> = std::env::args().collect();
     let opts = match parse_args(&argv) {
         Ok(o) => o,

@@ -108,3 +108,19 @@ fn rename_command_renames_and_removes_commands() {
     assert_eq!(c.call_str(&["FLUSHALL"]), "-ERR unknown command 'FLUSHALL', with args beginning with: \r\n");
     assert_eq!(c.call_str(&["DBSIZE"]), ":1\r\n");
 }
+
+#[test]
+fn memory_purge_gives_freed_pages_back_to_the_os() {
+    // Freed memory stays with the process for a while (as with Valkey's jemalloc decay); MEMORY PURGE
+    // hands it back at once.
+    let srv = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    let rss = |c: &mut Conn| info_u64(c, "used_memory_rss");
+    let before = rss(&mut c);
+    assert_eq!(c.call_str(&["DEBUG", "POPULATE", "40000", "key", "1000"]), "+OK\r\n");
+    let filled = rss(&mut c);
+    assert!(filled > before + 30_000_000, "{before} -> {filled}");
+    assert_eq!(c.call_str(&["FLUSHALL"]), "+OK\r\n");
+    assert_eq!(c.call_str(&["MEMORY", "PURGE"]), "+OK\r\n");
+    wait_for("RSS to drop after MEMORY PURGE", Duration::from_secs(2), || rss(&mut c) < filled - 20_000_000);
+}

@@ -293,7 +293,8 @@ fn memory_malloc_stats(_ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
 }
 
 /// MEMORY PURGE
-fn memory_purge(_ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
+fn memory_purge(ctx: &mut Ctx, _args: &mut Args) -> CmdResult {
+    super::state::with_state(ctx.eng, |s| s.host.purge_memory());
     Ok(Reply::OK)
 }
 

@@ -127,6 +127,9 @@ pub trait ServerHost {
 
     /// CONFIG RESETSTAT: zero the counters behind [`ServerHost::counters`].
     fn reset_stats(&mut self) {}
+    /// MEMORY PURGE: give the allocator's free pages back to the OS now (Valkey purges jemalloc's
+    /// arenas; an allocator without a purge keeps the default, which does nothing).
+    fn purge_memory(&mut self) {}
 
     /// CONFIG REWRITE (and DEBUG CONFIG-REWRITE-FORCE-ALL with `force_all`): write `config` to the
     /// config file the server started with.
