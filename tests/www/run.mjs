@@ -137,7 +137,11 @@ test('the console prints replies as valkey-cli does', async () => {
   await page.locator('#cmd').pressSequentially('PUBL');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#cmd'), 'PUBLISH ');
-  assert.match(await page.textContent('#hint'), /PUBLISH .*Posts a message to a channel\./);
+  assert.match(await page.textContent('#hint'), /PUBLISH channel message.*Posts a message to a channel\./);
+  await page.fill('#cmd', '');
+  // The argument hint comes from COMMAND DOCS `arguments`: SET's options, as valkey-cli shows them.
+  await page.locator('#cmd').pressSequentially('SET k ');
+  assert.match(await page.textContent('#hint'), /SET value \[NX\|XX\] \[GET\] \[EX seconds\|PX milliseconds\|/);
   await page.fill('#cmd', '');
   await page.locator('#cmd').pressSequentially('CLIENT SETN');
   await page.keyboard.press('Tab');

@@ -166,6 +166,9 @@ pub struct CommandSpec {
     pub group: Group,
     pub since: &'static str,
     pub summary: &'static str,
+    /// The arguments, in the notation of `commands::server::syntax` (what COMMAND DOCS describes);
+    /// empty for a command without arguments.
+    pub syntax: &'static str,
     /// ACL categories (`crate::acl::categories` bits): the ones Valkey's metadata names for the command
     /// plus those its flags imply, computed at compile time from the name and flags.
     pub acl_categories: u64,
@@ -184,6 +187,7 @@ impl CommandSpec {
             group,
             since: "1.0.0",
             summary: "",
+            syntax: "",
             acl_categories: crate::acl::categories::of(name, flags),
             handler: Some(handler),
             subcommands: &[],
@@ -200,6 +204,7 @@ impl CommandSpec {
             group,
             since: "1.0.0",
             summary: "",
+            syntax: "",
             acl_categories: crate::acl::categories::of(name, 0),
             handler: None,
             subcommands,
@@ -213,6 +218,11 @@ impl CommandSpec {
 
     pub const fn summary(mut self, summary: &'static str) -> Self {
         self.summary = summary;
+        self
+    }
+
+    pub const fn syntax(mut self, syntax: &'static str) -> Self {
+        self.syntax = syntax;
         self
     }
 

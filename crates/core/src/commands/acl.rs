@@ -22,19 +22,24 @@ const META: u32 = NOSCRIPT | LOADING | STALE;
 const ACL_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "acl|cat", -2, META, Keys::None, acl_cat)
         .since("6.0.0")
-        .summary("Lists the ACL categories, or the commands inside a category."),
+        .summary("Lists the ACL categories, or the commands inside a category.")
+        .syntax("[category]"),
     CommandSpec::new(G, "acl|deluser", -3, ADMIN | META, Keys::None, acl_deluser)
         .since("6.0.0")
-        .summary("Deletes ACL users, and terminates their connections."),
+        .summary("Deletes ACL users, and terminates their connections.")
+        .syntax("username..."),
     CommandSpec::new(G, "acl|dryrun", -4, ADMIN | META, Keys::None, acl_dryrun)
         .since("7.0.0")
-        .summary("Simulates the execution of a command by a user, without executing the command."),
+        .summary("Simulates the execution of a command by a user, without executing the command.")
+        .syntax("username command [arg...]"),
     CommandSpec::new(G, "acl|genpass", -2, META, Keys::None, acl_genpass)
         .since("6.0.0")
-        .summary("Generates a pseudorandom, secure password that can be used to identify ACL users."),
+        .summary("Generates a pseudorandom, secure password that can be used to identify ACL users.")
+        .syntax("[bits:integer]"),
     CommandSpec::new(G, "acl|getuser", 3, ADMIN | META, Keys::None, acl_getuser)
         .since("6.0.0")
-        .summary("Lists the ACL rules of a user."),
+        .summary("Lists the ACL rules of a user.")
+        .syntax("username"),
     CommandSpec::new(G, "acl|help", 2, LOADING | STALE, Keys::None, acl_help)
         .since("6.0.0")
         .summary("Returns helpful text about the different subcommands."),
@@ -46,13 +51,15 @@ const ACL_SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Reloads the rules from the configured ACL file."),
     CommandSpec::new(G, "acl|log", -2, ADMIN | META, Keys::None, acl_log)
         .since("6.0.0")
-        .summary("Lists recent security events generated due to ACL rules."),
+        .summary("Lists recent security events generated due to ACL rules.")
+        .syntax("[operation: count:integer | RESET]"),
     CommandSpec::new(G, "acl|save", 2, ADMIN | META, Keys::None, acl_save)
         .since("6.0.0")
         .summary("Saves the effective ACL rules in the configured ACL file."),
     CommandSpec::new(G, "acl|setuser", -3, ADMIN | META, Keys::None, acl_setuser)
         .since("6.0.0")
-        .summary("Creates and modifies an ACL user and its rules."),
+        .summary("Creates and modifies an ACL user and its rules.")
+        .syntax("username [rule...]"),
     CommandSpec::new(G, "acl|users", 2, ADMIN | META, Keys::None, acl_users)
         .since("6.0.0")
         .summary("Lists all ACL users."),

@@ -21,19 +21,26 @@ const G: Group = Group::Bitmap;
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "bitcount", -2, READONLY, Keys::range(1, 1, 1), bitcount)
-        .since("2.6.0").summary("Counts the number of set bits (population counting) in a string."),
+        .since("2.6.0").summary("Counts the number of set bits (population counting) in a string.")
+        .syntax("key:key [range; start:integer [end-unit-block; end:integer [unit: BYTE | BIT]@7.0.0]]"),
     CommandSpec::new(G, "bitfield", -2, WRITE | DENYOOM, Keys::range(1, 1, 1), bitfield)
-        .since("3.2.0").summary("Performs arbitrary bitfield integer operations on strings."),
+        .since("3.2.0").summary("Performs arbitrary bitfield integer operations on strings.")
+        .syntax("key:key [operation: GET=(get-block; encoding offset:integer) | (write; OVERFLOW=[overflow-block: WRAP | SAT | FAIL] {write-operation: SET=(set-block; encoding offset:integer value:integer) | INCRBY=(incrby-block; encoding offset:integer increment:integer)})]..."),
     CommandSpec::new(G, "bitfield_ro", -2, READONLY | FAST, Keys::range(1, 1, 1), bitfield_ro)
-        .since("6.0.0").summary("Performs arbitrary read-only bitfield integer operations on strings."),
+        .since("6.0.0").summary("Performs arbitrary read-only bitfield integer operations on strings.")
+        .syntax("key:key GET=[get-block; encoding offset:integer]+..."),
     CommandSpec::new(G, "bitop", -4, WRITE | DENYOOM, Keys::range(2, -1, 1), bitop)
-        .since("2.6.0").summary("Performs bitwise operations on multiple strings, and stores the result."),
+        .since("2.6.0").summary("Performs bitwise operations on multiple strings, and stores the result.")
+        .syntax("{operation: AND | OR | XOR | NOT} destkey:key key:key1..."),
     CommandSpec::new(G, "bitpos", -3, READONLY, Keys::range(1, 1, 1), bitpos)
-        .since("2.8.7").summary("Finds the first set (1) or clear (0) bit in a string."),
+        .since("2.8.7").summary("Finds the first set (1) or clear (0) bit in a string.")
+        .syntax("key:key bit:integer [range; start:integer [end-unit-block; end:integer [unit: BYTE | BIT]@7.0.0]]"),
     CommandSpec::new(G, "getbit", 3, READONLY | FAST, Keys::range(1, 1, 1), getbit)
-        .since("2.2.0").summary("Returns a bit value by offset."),
+        .since("2.2.0").summary("Returns a bit value by offset.")
+        .syntax("key:key offset:integer"),
     CommandSpec::new(G, "setbit", 4, WRITE | DENYOOM, Keys::range(1, 1, 1), setbit)
-        .since("2.2.0").summary("Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
+        .since("2.2.0").summary("Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.")
+        .syntax("key:key offset:integer value:integer"),
 ];
 
 // -- errors (wire text, defined once) ----------------------------------------------------------------

@@ -27,28 +27,36 @@ pub const SERVER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Keys::None, auth)
-        .summary("Authenticates the connection."),
+        .summary("Authenticates the connection.")
+        .syntax("[username@6.0.0] password"),
     CommandSpec::container(G, "client", CLIENT_SUBCOMMANDS)
         .since("2.4.0")
         .summary("A container for client connection commands."),
-    CommandSpec::new(G, "echo", 2, LOADING | STALE | FAST, Keys::None, echo).summary("Returns the given string."),
+    CommandSpec::new(G, "echo", 2, LOADING | STALE | FAST, Keys::None, echo)
+        .summary("Returns the given string.")
+        .syntax("message"),
     CommandSpec::new(G, "hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Keys::None, hello)
         .since("6.0.0")
-        .summary("Handshakes with the server."),
-    CommandSpec::new(G, "ping", -1, FAST, Keys::None, ping).summary("Returns the server's liveliness response."),
+        .summary("Handshakes with the server.")
+        .syntax("[arguments; protover:integer AUTH=[auth; username password] [SETNAME=clientname]]"),
+    CommandSpec::new(G, "ping", -1, FAST, Keys::None, ping)
+        .summary("Returns the server's liveliness response.")
+        .syntax("[message]"),
     CommandSpec::new(G, "quit", -1, ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH, Keys::None, quit)
         .summary("Closes the connection."),
     CommandSpec::new(G, "reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, Keys::None, reset)
         .since("6.2.0")
         .summary("Resets the connection."),
     CommandSpec::new(G, "select", 2, LOADING | STALE | FAST, Keys::None, select)
-        .summary("Changes the selected database."),
+        .summary("Changes the selected database.")
+        .syntax("index:integer"),
 ];
 
 const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "client|capa", -3, NOSCRIPT | LOADING | STALE, Keys::None, client_capa)
         .since("8.0.0")
-        .summary("A client claims its capability."),
+        .summary("A client claims its capability.")
+        .syntax("capability..."),
     CommandSpec::new(G, "client|getname", 2, NOSCRIPT | LOADING | STALE, Keys::None, client_getname)
         .since("2.6.9")
         .summary("Returns the name of the connection."),
@@ -63,31 +71,40 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Returns information about the connection."),
     CommandSpec::new(G, "client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_kill)
         .since("2.4.0")
-        .summary("Terminates open connections."),
+        .summary("Terminates open connections.")
+        .syntax("{filter: old-format{ip:port} | {new-format: [ID=client-id:integer@2.8.12] | TYPE=[client-type: normal=normal:token | master=master:token@3.2.0 | primary=primary:token@8.0.0 | slave=slave:token | replica=replica:token@5.0.0 | pubsub=pubsub:token]@2.8.12 | [USER=username] | [ADDR=addr{ip:port}] | [LADDR=laddr{ip:port}@6.2.0] | SKIPME=[skipme: YES | NO] | [MAXAGE=maxage:integer@8.0.0]}...}"),
     CommandSpec::new(G, "client|list", -2, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_list)
         .since("2.4.0")
-        .summary("Lists open connections."),
+        .summary("Lists open connections.")
+        .syntax("TYPE=[client-type: normal=normal:token | master=master:token | replica=replica:token | pubsub=pubsub:token]@5.0.0 [ID=client-id:integer@6.2.0...]"),
     CommandSpec::new(G, "client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_no_evict)
         .since("7.0.0")
-        .summary("Sets the client eviction mode of the connection."),
+        .summary("Sets the client eviction mode of the connection.")
+        .syntax("{enabled: ON | OFF}"),
     CommandSpec::new(G, "client|no-touch", 3, NOSCRIPT | LOADING | STALE, Keys::None, client_no_touch)
         .since("7.2.0")
-        .summary("Controls whether commands sent by the client affect the LRU/LFU of accessed keys."),
+        .summary("Controls whether commands sent by the client affect the LRU/LFU of accessed keys.")
+        .syntax("{enabled: ON | OFF}"),
     CommandSpec::new(G, "client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_pause)
         .since("3.0.0")
-        .summary("Suspends commands processing."),
+        .summary("Suspends commands processing.")
+        .syntax("timeout:integer [mode: WRITE | ALL]@6.2.0"),
     CommandSpec::new(G, "client|reply", 3, NOSCRIPT | LOADING | STALE, Keys::None, client_reply)
         .since("3.2.0")
-        .summary("Instructs the server whether to reply to commands."),
+        .summary("Instructs the server whether to reply to commands.")
+        .syntax("{action: ON | OFF | SKIP}"),
     CommandSpec::new(G, "client|setinfo", 4, NOSCRIPT | LOADING | STALE, Keys::None, client_setinfo)
         .since("7.2.0")
-        .summary("Sets information specific to the client or connection."),
+        .summary("Sets information specific to the client or connection.")
+        .syntax("{attr: lib-name=libname | lib-ver=libver}"),
     CommandSpec::new(G, "client|setname", 3, NOSCRIPT | LOADING | STALE, Keys::None, client_setname)
         .since("2.6.9")
-        .summary("Sets the connection name."),
+        .summary("Sets the connection name.")
+        .syntax("connection-name"),
     CommandSpec::new(G, "client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_unblock)
         .since("5.0.0")
-        .summary("Unblocks a client blocked by a blocking command from a different connection."),
+        .summary("Unblocks a client blocked by a blocking command from a different connection.")
+        .syntax("client-id:integer [unblock-type: TIMEOUT | ERROR]"),
     CommandSpec::new(G, "client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, client_unpause)
         .since("6.2.0")
         .summary("Resumes processing commands from paused clients."),

@@ -16,10 +16,12 @@ const G: Group = Group::Generic;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "dump", 2, READONLY, Keys::range(1, 1, 1), dump)
         .since("2.6.0")
-        .summary("Returns a serialized representation of the value stored at a key."),
+        .summary("Returns a serialized representation of the value stored at a key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "restore", -4, WRITE | DENYOOM, Keys::range(1, 1, 1), restore)
         .since("2.6.0")
-        .summary("Creates a key from the serialized representation of a value."),
+        .summary("Creates a key from the serialized representation of a value.")
+        .syntax("key:key ttl:integer serialized-value [REPLACE@3.0.0] [ABSTTL@5.0.0] [IDLETIME=seconds:integer@5.0.0] [FREQ=frequency:integer@5.0.0]"),
 ];
 
 const BAD_FOOTER: CommandError = CommandError::Other(Cow::Borrowed("ERR DUMP payload version or checksum are wrong"));

@@ -22,16 +22,20 @@ const G: Group = Group::Geo;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "geoadd", -5, WRITE | DENYOOM, Keys::range(1, 1, 1), geoadd)
         .since("3.2.0")
-        .summary("Adds one or more members to a geospatial index. The key is created if it doesn't exist."),
+        .summary("Adds one or more members to a geospatial index. The key is created if it doesn't exist.")
+        .syntax("key:key [condition: NX | XX]@6.2.0 [CH=change:token@6.2.0] (data; longitude:double latitude:double member)..."),
     CommandSpec::new(G, "geodist", -4, READONLY, Keys::range(1, 1, 1), geodist)
         .since("3.2.0")
-        .summary("Returns the distance between two members of a geospatial index."),
+        .summary("Returns the distance between two members of a geospatial index.")
+        .syntax("key:key member1 member2 [unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token]"),
     CommandSpec::new(G, "geohash", -2, READONLY, Keys::range(1, 1, 1), geohash_cmd)
         .since("3.2.0")
-        .summary("Returns members from a geospatial index as geohash strings."),
+        .summary("Returns members from a geospatial index as geohash strings.")
+        .syntax("key:key [member...]"),
     CommandSpec::new(G, "geopos", -2, READONLY, Keys::range(1, 1, 1), geopos)
         .since("3.2.0")
-        .summary("Returns the longitude and latitude of members from a geospatial index."),
+        .summary("Returns the longitude and latitude of members from a geospatial index.")
+        .syntax("key:key [member...]"),
     CommandSpec::new(
         G,
         "georadius",
@@ -43,10 +47,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     .since("3.2.0")
     .summary(
         "Queries a geospatial index for members within a distance from a coordinate, optionally stores the result.",
-    ),
+    )
+        .syntax("key:key longitude:double latitude:double radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token} [WITHCOORD] [WITHDIST] [WITHHASH] [count-block; COUNT=count:integer [ANY@6.2.0]] [order: ASC | DESC] [store: STORE=storekey{key}:key1 | STOREDIST=storedistkey{key}:key2]"),
     CommandSpec::new(G, "georadius_ro", -6, READONLY, Keys::range(1, 1, 1), georadius_ro)
         .since("3.2.10")
-        .summary("Returns members from a geospatial index that are within a distance from a coordinate."),
+        .summary("Returns members from a geospatial index that are within a distance from a coordinate.")
+        .syntax("key:key longitude:double latitude:double radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token} [WITHCOORD] [WITHDIST] [WITHHASH] [count-block; COUNT=count:integer [ANY@6.2.0]] [order: ASC | DESC]"),
     CommandSpec::new(
         G,
         "georadiusbymember",
@@ -56,18 +62,22 @@ pub const COMMANDS: &[CommandSpec] = &[
         georadiusbymember,
     )
     .since("3.2.0")
-    .summary("Queries a geospatial index for members within a distance from a member, optionally stores the result."),
+    .summary("Queries a geospatial index for members within a distance from a member, optionally stores the result.")
+        .syntax("key:key member radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token} [WITHCOORD] [WITHDIST] [WITHHASH] [count-block; COUNT=count:integer [ANY]] [order: ASC | DESC] [store: STORE=storekey{key}:key1 | STOREDIST=storedistkey{key}:key2]"),
     CommandSpec::new(G, "georadiusbymember_ro", -5, READONLY, Keys::range(1, 1, 1), georadiusbymember_ro)
         .since("3.2.10")
-        .summary("Returns members from a geospatial index that are within a distance from a member."),
+        .summary("Returns members from a geospatial index that are within a distance from a member.")
+        .syntax("key:key member radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token} [WITHCOORD] [WITHDIST] [WITHHASH] [count-block; COUNT=count:integer [ANY]] [order: ASC | DESC]"),
     CommandSpec::new(G, "geosearch", -7, READONLY, Keys::range(1, 1, 1), geosearch)
         .since("6.2.0")
-        .summary("Queries a geospatial index for members inside an area of a box or a circle."),
+        .summary("Queries a geospatial index for members inside an area of a box or a circle.")
+        .syntax("key:key {from: FROMMEMBER=member | FROMLONLAT=(fromlonlat; longitude:double latitude:double)} {by: (circle; BYRADIUS=radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token}) | (box; BYBOX=width:double height:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token})} [order: ASC | DESC] [count-block; COUNT=count:integer [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]"),
     CommandSpec::new(G, "geosearchstore", -8, WRITE | DENYOOM, Keys::range(1, 2, 1), geosearchstore)
         .since("6.2.0")
         .summary(
             "Queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.",
-        ),
+        )
+        .syntax("destination:key source:key1 {from: FROMMEMBER=member | FROMLONLAT=(fromlonlat; longitude:double latitude:double)} {by: (circle; BYRADIUS=radius:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token}) | (box; BYBOX=width:double height:double {unit: m=m:token | km=km:token | ft=ft:token | mi=mi:token})} [order: ASC | DESC] [count-block; COUNT=count:integer [ANY]] [STOREDIST]"),
 ];
 
 /// GEORADIUS's keys: the source, and the last STORE/STOREDIST target (`georadiusGetKeys`).

@@ -19,52 +19,68 @@ const G: Group = Group::Hash;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "hdel", -3, WRITE | FAST, Keys::range(1, 1, 1), hdel)
         .since("2.0.0")
-        .summary("Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain."),
+        .summary("Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.")
+        .syntax("key:key field..."),
     CommandSpec::new(G, "hexists", 3, READONLY | FAST, Keys::range(1, 1, 1), hexists)
         .since("2.0.0")
-        .summary("Determines whether a field exists in a hash."),
+        .summary("Determines whether a field exists in a hash.")
+        .syntax("key:key field"),
     CommandSpec::new(G, "hget", 3, READONLY | FAST, Keys::range(1, 1, 1), hget)
         .since("2.0.0")
-        .summary("Returns the value of a field in a hash."),
+        .summary("Returns the value of a field in a hash.")
+        .syntax("key:key field"),
     CommandSpec::new(G, "hgetall", 2, READONLY, Keys::range(1, 1, 1), hgetall)
         .since("2.0.0")
-        .summary("Returns all fields and values in a hash."),
+        .summary("Returns all fields and values in a hash.")
+        .syntax("key:key"),
     CommandSpec::new(G, "hincrby", 4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), hincrby)
         .since("2.0.0")
-        .summary("Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist."),
+        .summary("Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.")
+        .syntax("key:key field increment:integer"),
     CommandSpec::new(G, "hincrbyfloat", 4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), hincrbyfloat)
         .since("2.6.0")
-        .summary("Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist."),
+        .summary("Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.")
+        .syntax("key:key field increment:double"),
     CommandSpec::new(G, "hkeys", 2, READONLY, Keys::range(1, 1, 1), hkeys)
         .since("2.0.0")
-        .summary("Returns all fields in a hash."),
+        .summary("Returns all fields in a hash.")
+        .syntax("key:key"),
     CommandSpec::new(G, "hlen", 2, READONLY | FAST, Keys::range(1, 1, 1), hlen)
         .since("2.0.0")
-        .summary("Returns the number of fields in a hash."),
+        .summary("Returns the number of fields in a hash.")
+        .syntax("key:key"),
     CommandSpec::new(G, "hmget", -3, READONLY | FAST, Keys::range(1, 1, 1), hmget)
         .since("2.0.0")
-        .summary("Returns the values of all fields in a hash."),
+        .summary("Returns the values of all fields in a hash.")
+        .syntax("key:key field..."),
     CommandSpec::new(G, "hmset", -4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), hmset)
         .since("2.0.0")
-        .summary("Sets the values of multiple fields."),
+        .summary("Sets the values of multiple fields.")
+        .syntax("key:key (data; field value)..."),
     CommandSpec::new(G, "hrandfield", -2, READONLY, Keys::range(1, 1, 1), hrandfield)
         .since("6.2.0")
-        .summary("Returns one or more random fields from a hash."),
+        .summary("Returns one or more random fields from a hash.")
+        .syntax("key:key [options; count:integer [WITHVALUES]]"),
     CommandSpec::new(G, "hscan", -3, READONLY, Keys::range(1, 1, 1), hscan)
         .since("2.8.0")
-        .summary("Iterates over fields and values of a hash."),
+        .summary("Iterates over fields and values of a hash.")
+        .syntax("key:key cursor:integer [MATCH=pattern:pattern] [COUNT=count:integer] [NOVALUES]"),
     CommandSpec::new(G, "hset", -4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), hset)
         .since("2.0.0")
-        .summary("Creates or modifies the value of a field in a hash."),
+        .summary("Creates or modifies the value of a field in a hash.")
+        .syntax("key:key (data; field value)..."),
     CommandSpec::new(G, "hsetnx", 4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), hsetnx)
         .since("2.0.0")
-        .summary("Sets the value of a field in a hash only when the field doesn't exist."),
+        .summary("Sets the value of a field in a hash only when the field doesn't exist.")
+        .syntax("key:key field value"),
     CommandSpec::new(G, "hstrlen", 3, READONLY | FAST, Keys::range(1, 1, 1), hstrlen)
         .since("3.2.0")
-        .summary("Returns the length of the value of a field."),
+        .summary("Returns the length of the value of a field.")
+        .syntax("key:key field"),
     CommandSpec::new(G, "hvals", 2, READONLY, Keys::range(1, 1, 1), hvals)
         .since("2.0.0")
-        .summary("Returns all values in a hash."),
+        .summary("Returns all values in a hash.")
+        .syntax("key:key"),
 ];
 
 /// The `hash-max-listpack-*` thresholds now in force.

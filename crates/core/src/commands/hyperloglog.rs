@@ -31,13 +31,17 @@ const G: Group = Group::HyperLogLog;
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "pfadd", -2, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), pfadd)
-        .since("2.8.9").summary("Adds elements to a HyperLogLog key. Creates the key if it doesn't exist."),
+        .since("2.8.9").summary("Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.")
+        .syntax("key:key [element...]"),
     CommandSpec::new(G, "pfcount", -2, READONLY | MAY_REPLICATE, Keys::range(1, -1, 1), pfcount)
-        .since("2.8.9").summary("Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s)."),
+        .since("2.8.9").summary("Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).")
+        .syntax("key:key..."),
     CommandSpec::new(G, "pfdebug", 3, WRITE | DENYOOM | ADMIN, Keys::range(2, 2, 1), pfdebug)
-        .since("2.8.9").summary("Internal commands for debugging HyperLogLog values."),
+        .since("2.8.9").summary("Internal commands for debugging HyperLogLog values.")
+        .syntax("subcommand key:key"),
     CommandSpec::new(G, "pfmerge", -2, WRITE | DENYOOM, Keys::range(1, -1, 1), pfmerge)
-        .since("2.8.9").summary("Merges one or more HyperLogLog values into a single key."),
+        .since("2.8.9").summary("Merges one or more HyperLogLog values into a single key.")
+        .syntax("destkey:key [sourcekey:key1...]"),
     CommandSpec::new(G, "pfselftest", 1, ADMIN, Keys::None, pfselftest)
         .since("2.8.9").summary("An internal command for testing HyperLogLog values."),
 ];

@@ -24,84 +24,111 @@ const S: Group = Group::Server;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "copy", -3, WRITE | DENYOOM, Keys::range(1, 2, 1), copy)
         .since("6.2.0")
-        .summary("Copies the value of a key to a new key."),
+        .summary("Copies the value of a key to a new key.")
+        .syntax("source:key destination:key1 [DB=destination-db:integer] [REPLACE]"),
     CommandSpec::new(S, "dbsize", 1, READONLY | FAST, Keys::None, dbsize)
         .summary("Returns the number of keys in the database."),
-    CommandSpec::new(G, "del", -2, WRITE, Keys::range(1, -1, 1), del).summary("Deletes one or more keys."),
+    CommandSpec::new(G, "del", -2, WRITE, Keys::range(1, -1, 1), del).summary("Deletes one or more keys.")
+        .syntax("key:key..."),
     CommandSpec::new(G, "exists", -2, READONLY | FAST, Keys::range(1, -1, 1), exists)
-        .summary("Determines whether one or more keys exist."),
+        .summary("Determines whether one or more keys exist.")
+        .syntax("key:key..."),
     CommandSpec::new(G, "expire", -3, WRITE | FAST, Keys::range(1, 1, 1), expire)
-        .summary("Sets the expiration time of a key in seconds."),
+        .summary("Sets the expiration time of a key in seconds.")
+        .syntax("key:key seconds:integer [condition: NX | XX | GT | LT]@7.0.0"),
     CommandSpec::new(G, "expireat", -3, WRITE | FAST, Keys::range(1, 1, 1), expireat)
         .since("1.2.0")
-        .summary("Sets the expiration time of a key to a Unix timestamp."),
+        .summary("Sets the expiration time of a key to a Unix timestamp.")
+        .syntax("key:key unix-time-seconds:unix-time [condition: NX | XX | GT | LT]@7.0.0"),
     CommandSpec::new(G, "expiretime", 2, READONLY | FAST, Keys::range(1, 1, 1), expiretime)
         .since("7.0.0")
-        .summary("Returns the expiration time of a key as a Unix timestamp."),
-    CommandSpec::new(S, "flushall", -1, WRITE, Keys::None, flushall).summary("Removes all keys from all databases."),
+        .summary("Returns the expiration time of a key as a Unix timestamp.")
+        .syntax("key:key"),
+    CommandSpec::new(S, "flushall", -1, WRITE, Keys::None, flushall).summary("Removes all keys from all databases.")
+        .syntax("[flush-type: ASYNC@4.0.0 | SYNC@6.2.0]"),
     CommandSpec::new(S, "flushdb", -1, WRITE, Keys::None, flushdb)
-        .summary("Remove all keys from the current database."),
-    CommandSpec::new(G, "keys", 2, READONLY, Keys::None, keys).summary("Returns all key names that match a pattern."),
+        .summary("Remove all keys from the current database.")
+        .syntax("[flush-type: ASYNC@4.0.0 | SYNC@6.2.0]"),
+    CommandSpec::new(G, "keys", 2, READONLY, Keys::None, keys).summary("Returns all key names that match a pattern.")
+        .syntax("pattern:pattern"),
     CommandSpec::new(G, "move", 3, WRITE | FAST, Keys::range(1, 1, 1), move_)
-        .summary("Moves a key to another database."),
+        .summary("Moves a key to another database.")
+        .syntax("key:key db:integer"),
     CommandSpec::container(G, "object", OBJECT_SUBCOMMANDS)
         .since("2.2.3")
         .summary("A container for object introspection commands."),
     CommandSpec::new(G, "persist", 2, WRITE | FAST, Keys::range(1, 1, 1), persist)
         .since("2.2.0")
-        .summary("Removes the expiration time of a key."),
+        .summary("Removes the expiration time of a key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "pexpire", -3, WRITE | FAST, Keys::range(1, 1, 1), pexpire)
         .since("2.6.0")
-        .summary("Sets the expiration time of a key in milliseconds."),
+        .summary("Sets the expiration time of a key in milliseconds.")
+        .syntax("key:key milliseconds:integer [condition: NX | XX | GT | LT]@7.0.0"),
     CommandSpec::new(G, "pexpireat", -3, WRITE | FAST, Keys::range(1, 1, 1), pexpireat)
         .since("2.6.0")
-        .summary("Sets the expiration time of a key to a Unix milliseconds timestamp."),
+        .summary("Sets the expiration time of a key to a Unix milliseconds timestamp.")
+        .syntax("key:key unix-time-milliseconds:unix-time [condition: NX | XX | GT | LT]@7.0.0"),
     CommandSpec::new(G, "pexpiretime", 2, READONLY | FAST, Keys::range(1, 1, 1), pexpiretime)
         .since("7.0.0")
-        .summary("Returns the expiration time of a key as a Unix milliseconds timestamp."),
+        .summary("Returns the expiration time of a key as a Unix milliseconds timestamp.")
+        .syntax("key:key"),
     CommandSpec::new(G, "pttl", 2, READONLY | FAST, Keys::range(1, 1, 1), pttl)
         .since("2.6.0")
-        .summary("Returns the expiration time in milliseconds of a key."),
+        .summary("Returns the expiration time in milliseconds of a key.")
+        .syntax("key:key"),
     // Valkey also flags RANDOMKEY and SCAN `touches_arbitrary_keys`, a flag COMMAND INFO hides and that
     // only shapes how lazy expiry is replicated.
     CommandSpec::new(G, "randomkey", 1, READONLY, Keys::None, randomkey)
         .summary("Returns a random key name from the database."),
     CommandSpec::new(G, "rename", 3, WRITE, Keys::range(1, 2, 1), rename)
-        .summary("Renames a key and overwrites the destination."),
+        .summary("Renames a key and overwrites the destination.")
+        .syntax("key:key newkey:key1"),
     CommandSpec::new(G, "renamenx", 3, WRITE | FAST, Keys::range(1, 2, 1), renamenx)
-        .summary("Renames a key only when the target key name doesn't exist."),
+        .summary("Renames a key only when the target key name doesn't exist.")
+        .syntax("key:key newkey:key1"),
     CommandSpec::new(G, "scan", -2, READONLY, Keys::None, scan)
         .since("2.8.0")
-        .summary("Iterates over the key names in the database."),
-    CommandSpec::new(S, "swapdb", 3, WRITE | FAST, Keys::None, swapdb).since("4.0.0").summary("Swaps two databases."),
+        .summary("Iterates over the key names in the database.")
+        .syntax("cursor:integer [MATCH=pattern:pattern] [COUNT=count:integer] [TYPE=type@6.0.0]"),
+    CommandSpec::new(S, "swapdb", 3, WRITE | FAST, Keys::None, swapdb).since("4.0.0").summary("Swaps two databases.")
+        .syntax("index1:integer index2:integer"),
     CommandSpec::new(G, "touch", -2, READONLY | FAST, Keys::range(1, -1, 1), touch).since("3.2.1").summary(
         "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
-    ),
+    )
+        .syntax("key:key..."),
     CommandSpec::new(G, "ttl", 2, READONLY | FAST, Keys::range(1, 1, 1), ttl)
-        .summary("Returns the expiration time in seconds of a key."),
+        .summary("Returns the expiration time in seconds of a key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "type", 2, READONLY | FAST, Keys::range(1, 1, 1), type_)
-        .summary("Determines the type of value stored at a key."),
+        .summary("Determines the type of value stored at a key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "unlink", -2, WRITE | FAST, Keys::range(1, -1, 1), unlink)
         .since("4.0.0")
-        .summary("Asynchronously deletes one or more keys."),
+        .summary("Asynchronously deletes one or more keys.")
+        .syntax("key:key..."),
 ];
 
 const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "object|encoding", 3, READONLY, Keys::range(2, 2, 1), object_encoding)
         .since("2.2.3")
-        .summary("Returns the internal encoding of an object."),
+        .summary("Returns the internal encoding of an object.")
+        .syntax("key:key"),
     CommandSpec::new(G, "object|freq", 3, READONLY, Keys::range(2, 2, 1), object_freq)
         .since("4.0.0")
-        .summary("Returns the logarithmic access frequency counter of an object."),
+        .summary("Returns the logarithmic access frequency counter of an object.")
+        .syntax("key:key"),
     CommandSpec::new(G, "object|help", 2, LOADING | STALE, Keys::None, object_help)
         .since("6.2.0")
         .summary("Returns helpful text about the different subcommands."),
     CommandSpec::new(G, "object|idletime", 3, READONLY, Keys::range(2, 2, 1), object_idletime)
         .since("2.2.3")
-        .summary("Returns the time since the last access to an object."),
+        .summary("Returns the time since the last access to an object.")
+        .syntax("key:key"),
     CommandSpec::new(G, "object|refcount", 3, READONLY, Keys::range(2, 2, 1), object_refcount)
         .since("2.2.3")
-        .summary("Returns the reference count of a value of a key."),
+        .summary("Returns the reference count of a value of a key.")
+        .syntax("key:key"),
 ];
 
 // -- lookups --------------------------------------------------------------------------------------

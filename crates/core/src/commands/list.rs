@@ -20,49 +20,71 @@ const G: Group = Group::List;
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "blmove", 6, WRITE | DENYOOM | BLOCKING, Keys::range(1, 2, 1), blmove)
-        .since("6.2.0").summary("Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved."),
+        .since("6.2.0").summary("Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.")
+        .syntax("source:key destination:key1 {wherefrom: LEFT | RIGHT} {whereto: LEFT | RIGHT} timeout:double"),
     CommandSpec::new(G, "blmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: blmpop_keys }, blmpop)
-        .since("7.0.0").summary("Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped."),
+        .since("7.0.0").summary("Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.")
+        .syntax("timeout:double numkeys:integer key:key... {where: LEFT | RIGHT} [COUNT=count:integer]"),
     CommandSpec::new(G, "blpop", -3, WRITE | BLOCKING, Keys::range(1, -2, 1), blpop)
-        .since("2.0.0").summary("Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped."),
+        .since("2.0.0").summary("Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.")
+        .syntax("key:key... timeout:double"),
     CommandSpec::new(G, "brpop", -3, WRITE | BLOCKING, Keys::range(1, -2, 1), brpop)
-        .since("2.0.0").summary("Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped."),
+        .since("2.0.0").summary("Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.")
+        .syntax("key:key... timeout:double"),
     CommandSpec::new(G, "brpoplpush", 4, WRITE | DENYOOM | BLOCKING, Keys::range(1, 2, 1), brpoplpush)
-        .since("2.2.0").summary("Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped."),
+        .since("2.2.0").summary("Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.")
+        .syntax("source:key destination:key1 timeout:double"),
     CommandSpec::new(G, "lindex", 3, READONLY, Keys::range(1, 1, 1), lindex)
-        .since("1.0.0").summary("Returns an element from a list by its index."),
+        .since("1.0.0").summary("Returns an element from a list by its index.")
+        .syntax("key:key index:integer"),
     CommandSpec::new(G, "linsert", 5, WRITE | DENYOOM, Keys::range(1, 1, 1), linsert)
-        .since("2.2.0").summary("Inserts an element before or after another element in a list."),
+        .since("2.2.0").summary("Inserts an element before or after another element in a list.")
+        .syntax("key:key {where: BEFORE | AFTER} pivot element"),
     CommandSpec::new(G, "llen", 2, READONLY | FAST, Keys::range(1, 1, 1), llen)
-        .since("1.0.0").summary("Returns the length of a list."),
+        .since("1.0.0").summary("Returns the length of a list.")
+        .syntax("key:key"),
     CommandSpec::new(G, "lmove", 5, WRITE | DENYOOM, Keys::range(1, 2, 1), lmove)
-        .since("6.2.0").summary("Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved."),
+        .since("6.2.0").summary("Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.")
+        .syntax("source:key destination:key1 {wherefrom: LEFT | RIGHT} {whereto: LEFT | RIGHT}"),
     CommandSpec::new(G, "lmpop", -4, WRITE | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: lmpop_keys }, lmpop)
-        .since("7.0.0").summary("Returns multiple elements from a list after removing them. Deletes the list if the last element was popped."),
+        .since("7.0.0").summary("Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.")
+        .syntax("numkeys:integer key:key... {where: LEFT | RIGHT} [COUNT=count:integer]"),
     CommandSpec::new(G, "lpop", -2, WRITE | FAST, Keys::range(1, 1, 1), lpop)
-        .since("1.0.0").summary("Returns the first elements in a list after removing it. Deletes the list if the last element was popped."),
+        .since("1.0.0").summary("Returns the first elements in a list after removing it. Deletes the list if the last element was popped.")
+        .syntax("key:key [count:integer@6.2.0]"),
     CommandSpec::new(G, "lpos", -3, READONLY, Keys::range(1, 1, 1), lpos)
-        .since("6.0.6").summary("Returns the index of matching elements in a list."),
+        .since("6.0.6").summary("Returns the index of matching elements in a list.")
+        .syntax("key:key element [RANK=rank:integer] [COUNT=num-matches:integer] [MAXLEN=len:integer]"),
     CommandSpec::new(G, "lpush", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), lpush)
-        .since("1.0.0").summary("Prepends one or more elements to a list. Creates the key if it doesn't exist."),
+        .since("1.0.0").summary("Prepends one or more elements to a list. Creates the key if it doesn't exist.")
+        .syntax("key:key element..."),
     CommandSpec::new(G, "lpushx", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), lpushx)
-        .since("2.2.0").summary("Prepends one or more elements to a list only when the list exists."),
+        .since("2.2.0").summary("Prepends one or more elements to a list only when the list exists.")
+        .syntax("key:key element..."),
     CommandSpec::new(G, "lrange", 4, READONLY, Keys::range(1, 1, 1), lrange)
-        .since("1.0.0").summary("Returns a range of elements from a list."),
+        .since("1.0.0").summary("Returns a range of elements from a list.")
+        .syntax("key:key start:integer stop:integer"),
     CommandSpec::new(G, "lrem", 4, WRITE, Keys::range(1, 1, 1), lrem)
-        .since("1.0.0").summary("Removes elements from a list. Deletes the list if the last element was removed."),
+        .since("1.0.0").summary("Removes elements from a list. Deletes the list if the last element was removed.")
+        .syntax("key:key count:integer element"),
     CommandSpec::new(G, "lset", 4, WRITE | DENYOOM, Keys::range(1, 1, 1), lset)
-        .since("1.0.0").summary("Sets the value of an element in a list by its index."),
+        .since("1.0.0").summary("Sets the value of an element in a list by its index.")
+        .syntax("key:key index:integer element"),
     CommandSpec::new(G, "ltrim", 4, WRITE, Keys::range(1, 1, 1), ltrim)
-        .since("1.0.0").summary("Removes elements from both ends a list. Deletes the list if all elements were trimmed."),
+        .since("1.0.0").summary("Removes elements from both ends a list. Deletes the list if all elements were trimmed.")
+        .syntax("key:key start:integer stop:integer"),
     CommandSpec::new(G, "rpop", -2, WRITE | FAST, Keys::range(1, 1, 1), rpop)
-        .since("1.0.0").summary("Returns and removes the last elements of a list. Deletes the list if the last element was popped."),
+        .since("1.0.0").summary("Returns and removes the last elements of a list. Deletes the list if the last element was popped.")
+        .syntax("key:key [count:integer@6.2.0]"),
     CommandSpec::new(G, "rpoplpush", 3, WRITE | DENYOOM, Keys::range(1, 2, 1), rpoplpush)
-        .since("1.2.0").summary("Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped."),
+        .since("1.2.0").summary("Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.")
+        .syntax("source:key destination:key1"),
     CommandSpec::new(G, "rpush", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), rpush)
-        .since("1.0.0").summary("Appends one or more elements to a list. Creates the key if it doesn't exist."),
+        .since("1.0.0").summary("Appends one or more elements to a list. Creates the key if it doesn't exist.")
+        .syntax("key:key element..."),
     CommandSpec::new(G, "rpushx", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), rpushx)
-        .since("2.2.0").summary("Appends an element to a list only when the list exists."),
+        .since("2.2.0").summary("Appends an element to a list only when the list exists.")
+        .syntax("key:key element..."),
 ];
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]

@@ -23,7 +23,8 @@ const G: Group = Group::Server;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "bgsave", -1, ADMIN | NOSCRIPT, Keys::None, bgsave)
         .since("1.0.0")
-        .summary("Asynchronously saves the database(s) to disk."),
+        .summary("Asynchronously saves the database(s) to disk.")
+        .syntax("[SCHEDULE@3.2.2]"),
     CommandSpec::new(G, "bgrewriteaof", 1, ADMIN | NOSCRIPT, Keys::None, bgrewriteaof)
         .since("1.0.0")
         .summary("Asynchronously rewrites the append-only file to disk."),

@@ -19,35 +19,44 @@ const G: Group = Group::PubSub;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "psubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::None, psubscribe)
         .since("2.0.0")
-        .summary("Listens for messages published to channels that match one or more patterns."),
+        .summary("Listens for messages published to channels that match one or more patterns.")
+        .syntax("pattern:pattern..."),
     CommandSpec::new(G, "publish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, Keys::None, publish)
         .since("2.0.0")
-        .summary("Posts a message to a channel."),
+        .summary("Posts a message to a channel.")
+        .syntax("channel message"),
     CommandSpec::container(G, "pubsub", PUBSUB_SUBCOMMANDS).since("2.8.0").summary("A container for Pub/Sub commands."),
     CommandSpec::new(G, "punsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::None, punsubscribe)
         .since("2.0.0")
-        .summary("Stops listening to messages published to channels that match one or more patterns."),
+        .summary("Stops listening to messages published to channels that match one or more patterns.")
+        .syntax("[pattern:pattern...]"),
     CommandSpec::new(G, "spublish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, Keys::range(1, 1, 1), spublish)
         .since("7.0.0")
-        .summary("Post a message to a shard channel"),
+        .summary("Post a message to a shard channel")
+        .syntax("shardchannel message"),
     CommandSpec::new(G, "ssubscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::range(1, -1, 1), ssubscribe)
         .since("7.0.0")
-        .summary("Listens for messages published to shard channels."),
+        .summary("Listens for messages published to shard channels.")
+        .syntax("shardchannel..."),
     CommandSpec::new(G, "subscribe", -2, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::None, subscribe)
         .since("2.0.0")
-        .summary("Listens for messages published to channels."),
+        .summary("Listens for messages published to channels.")
+        .syntax("channel..."),
     CommandSpec::new(G, "sunsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::range(1, -1, 1), sunsubscribe)
         .since("7.0.0")
-        .summary("Stops listening to messages posted to shard channels."),
+        .summary("Stops listening to messages posted to shard channels.")
+        .syntax("[shardchannel...]"),
     CommandSpec::new(G, "unsubscribe", -1, PUBSUB | NOSCRIPT | LOADING | STALE, Keys::None, unsubscribe)
         .since("2.0.0")
-        .summary("Stops listening to messages posted to channels."),
+        .summary("Stops listening to messages posted to channels.")
+        .syntax("[channel...]"),
 ];
 
 const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "pubsub|channels", -2, PUBSUB | LOADING | STALE, Keys::None, pubsub_channels)
         .since("2.8.0")
-        .summary("Returns the active channels."),
+        .summary("Returns the active channels.")
+        .syntax("[pattern:pattern]"),
     CommandSpec::new(G, "pubsub|help", 2, LOADING | STALE, Keys::None, pubsub_help)
         .since("6.2.0")
         .summary("Returns helpful text about the different subcommands."),
@@ -56,13 +65,16 @@ const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Returns a count of unique pattern subscriptions."),
     CommandSpec::new(G, "pubsub|numsub", -2, PUBSUB | LOADING | STALE, Keys::None, pubsub_numsub)
         .since("2.8.0")
-        .summary("Returns a count of subscribers to channels."),
+        .summary("Returns a count of subscribers to channels.")
+        .syntax("[channel...]"),
     CommandSpec::new(G, "pubsub|shardchannels", -2, PUBSUB | LOADING | STALE, Keys::None, pubsub_shardchannels)
         .since("7.0.0")
-        .summary("Returns the active shard channels."),
+        .summary("Returns the active shard channels.")
+        .syntax("[pattern:pattern]"),
     CommandSpec::new(G, "pubsub|shardnumsub", -2, PUBSUB | LOADING | STALE, Keys::None, pubsub_shardnumsub)
         .since("7.0.0")
-        .summary("Returns the count of subscribers of shard channels."),
+        .summary("Returns the count of subscribers of shard channels.")
+        .syntax("[shardchannel...]"),
 ];
 
 /// The confirmation count a kind reports: shard subscriptions are counted apart from the others.

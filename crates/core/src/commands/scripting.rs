@@ -20,22 +20,28 @@ const RUN: u32 = NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | MOVABLEKE
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "eval", -3, RUN | MAY_REPLICATE, NUMKEYS_KEYS, eval)
         .since("2.6.0")
-        .summary("Executes a server-side Lua script."),
+        .summary("Executes a server-side Lua script.")
+        .syntax("script numkeys:integer [key:key...] [arg...]"),
     CommandSpec::new(G, "eval_ro", -3, RUN | READONLY, NUMKEYS_KEYS, eval_ro)
         .since("7.0.0")
-        .summary("Executes a read-only server-side Lua script."),
+        .summary("Executes a read-only server-side Lua script.")
+        .syntax("script numkeys:integer [key:key...] [arg...]"),
     CommandSpec::new(G, "evalsha", -3, RUN | MAY_REPLICATE, NUMKEYS_KEYS, evalsha)
         .since("2.6.0")
-        .summary("Executes a server-side Lua script by SHA1 digest."),
+        .summary("Executes a server-side Lua script by SHA1 digest.")
+        .syntax("sha1 numkeys:integer [key:key...] [arg...]"),
     CommandSpec::new(G, "evalsha_ro", -3, RUN | READONLY, NUMKEYS_KEYS, evalsha_ro)
         .since("7.0.0")
-        .summary("Executes a read-only server-side Lua script by SHA1 digest."),
+        .summary("Executes a read-only server-side Lua script by SHA1 digest.")
+        .syntax("sha1 numkeys:integer [key:key...] [arg...]"),
     CommandSpec::new(G, "fcall", -3, RUN | MAY_REPLICATE, NUMKEYS_KEYS, fcall)
         .since("7.0.0")
-        .summary("Invokes a function."),
+        .summary("Invokes a function.")
+        .syntax("function numkeys:integer [key:key...] [arg...]"),
     CommandSpec::new(G, "fcall_ro", -3, RUN | READONLY, NUMKEYS_KEYS, fcall_ro)
         .since("7.0.0")
-        .summary("Invokes a read-only function."),
+        .summary("Invokes a read-only function.")
+        .syntax("function numkeys:integer [key:key...] [arg...]"),
     CommandSpec::container(G, "function", FUNCTION_SUBCOMMANDS)
         .since("7.0.0")
         .summary("A container for function commands."),
@@ -47,13 +53,16 @@ pub const COMMANDS: &[CommandSpec] = &[
 const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "script|debug", 3, NOSCRIPT, Keys::None, script_debug)
         .since("3.2.0")
-        .summary("Sets the debug mode of server-side Lua scripts."),
+        .summary("Sets the debug mode of server-side Lua scripts.")
+        .syntax("{mode: YES | SYNC | NO}"),
     CommandSpec::new(G, "script|exists", -3, NOSCRIPT, Keys::None, script_exists)
         .since("2.6.0")
-        .summary("Determines whether server-side Lua scripts exist in the script cache."),
+        .summary("Determines whether server-side Lua scripts exist in the script cache.")
+        .syntax("sha1..."),
     CommandSpec::new(G, "script|flush", -2, NOSCRIPT, Keys::None, script_flush)
         .since("2.6.0")
-        .summary("Removes all server-side Lua scripts from the script cache."),
+        .summary("Removes all server-side Lua scripts from the script cache.")
+        .syntax("[flush-type: ASYNC | SYNC]@6.2.0"),
     CommandSpec::new(G, "script|help", 2, LOADING | STALE, Keys::None, script_help)
         .since("5.0.0")
         .summary("Returns helpful text about the different subcommands."),
@@ -62,22 +71,26 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Terminates a server-side Lua script during execution."),
     CommandSpec::new(G, "script|load", 3, NOSCRIPT | STALE, Keys::None, script_load)
         .since("2.6.0")
-        .summary("Loads a server-side Lua script to the script cache."),
+        .summary("Loads a server-side Lua script to the script cache.")
+        .syntax("script"),
     CommandSpec::new(G, "script|show", 3, NOSCRIPT, Keys::None, script_show)
         .since("8.0.0")
-        .summary("Show server-side Lua script in the script cache."),
+        .summary("Show server-side Lua script in the script cache.")
+        .syntax("sha1"),
 ];
 
 const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "function|delete", 3, NOSCRIPT | WRITE, Keys::None, function_delete)
         .since("7.0.0")
-        .summary("Deletes a library and its functions."),
+        .summary("Deletes a library and its functions.")
+        .syntax("library-name"),
     CommandSpec::new(G, "function|dump", 2, NOSCRIPT, Keys::None, function_dump)
         .since("7.0.0")
         .summary("Dumps all libraries into a serialized binary payload."),
     CommandSpec::new(G, "function|flush", -2, NOSCRIPT | WRITE, Keys::None, function_flush)
         .since("7.0.0")
-        .summary("Deletes all libraries and functions."),
+        .summary("Deletes all libraries and functions.")
+        .syntax("[flush-type: ASYNC | SYNC]"),
     CommandSpec::new(G, "function|help", 2, LOADING | STALE, Keys::None, function_help)
         .since("7.0.0")
         .summary("Returns helpful text about the different subcommands."),
@@ -86,13 +99,16 @@ const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Terminates a function during execution."),
     CommandSpec::new(G, "function|list", -2, NOSCRIPT, Keys::None, function_list)
         .since("7.0.0")
-        .summary("Returns information about all libraries."),
+        .summary("Returns information about all libraries.")
+        .syntax("[LIBRARYNAME=library-name-pattern] [WITHCODE]"),
     CommandSpec::new(G, "function|load", -3, NOSCRIPT | WRITE | DENYOOM, Keys::None, function_load)
         .since("7.0.0")
-        .summary("Creates a library."),
+        .summary("Creates a library.")
+        .syntax("[REPLACE] function-code"),
     CommandSpec::new(G, "function|restore", -3, NOSCRIPT | WRITE | DENYOOM, Keys::None, function_restore)
         .since("7.0.0")
-        .summary("Restores all libraries from a payload."),
+        .summary("Restores all libraries from a payload.")
+        .syntax("serialized-value [policy: FLUSH | APPEND | REPLACE]"),
     CommandSpec::new(G, "function|stats", 2, NOSCRIPT | ALLOW_BUSY, Keys::None, function_stats)
         .since("7.0.0")
         .summary("Returns information about a function during execution."),

@@ -20,6 +20,7 @@ mod monitor;
 mod redact;
 mod slowlog;
 mod state;
+pub mod syntax;
 
 pub use command_docs::{acl_categories, info_reply, lookup_full_name};
 pub use info::{info_text, FERROKEY_VERSION, REDIS_COMPAT_VERSION, SERVER_NAME, VALKEY_COMPAT_VERSION};
@@ -53,7 +54,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .summary("A container for debugging commands."),
     CommandSpec::new(G, "info", -1, LOADING | STALE, Keys::None, info::info)
         .since("1.0.0")
-        .summary("Returns information and statistics about the server."),
+        .summary("Returns information and statistics about the server.")
+        .syntax("[section...]"),
     CommandSpec::new(G, "lastsave", 1, LOADING | STALE | FAST, Keys::None, lastsave)
         .since("1.0.0")
         .summary("Returns the Unix timestamp of the last successful save to disk."),
@@ -62,7 +64,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .summary("A container for latency diagnostics commands."),
     CommandSpec::new(G, "lolwut", -1, READONLY | FAST, Keys::None, lolwut)
         .since("5.0.0")
-        .summary("Displays computer art and the server version"),
+        .summary("Displays computer art and the server version")
+        .syntax("[VERSION=version:integer]"),
     CommandSpec::container(G, "memory", memory::SUBCOMMANDS)
         .since("4.0.0")
         .summary("A container for memory diagnostics commands."),
@@ -71,7 +74,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .summary("Listens for all requests received by the server in real-time."),
     CommandSpec::new(G, "shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, Keys::None, shutdown)
         .since("1.0.0")
-        .summary("Synchronously saves the database(s) to disk and shuts down the server."),
+        .summary("Synchronously saves the database(s) to disk and shuts down the server.")
+        .syntax("[abort-selector: (save-selector-block; [save-selector: NOSAVE | SAVE] [NOW@7.0.0] [FORCE@7.0.0]) | ABORT@7.0.0]"),
     CommandSpec::container(G, "slowlog", slowlog::SUBCOMMANDS)
         .since("2.2.12")
         .summary("A container for slow log commands."),
@@ -80,7 +84,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .summary("Returns the server time."),
     CommandSpec::new(Group::Generic, "wait", 3, BLOCKING, Keys::None, wait)
         .since("3.0.0")
-        .summary("Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed."),
+        .summary("Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.")
+        .syntax("numreplicas:integer timeout:integer"),
 ];
 
 /// After every executed command (nested ones included): statistics, latency samples, the slow log,

@@ -18,15 +18,20 @@ const G: Group = Group::Set;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "sadd", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), sadd)
-        .summary("Adds one or more members to a set. Creates the key if it doesn't exist."),
+        .summary("Adds one or more members to a set. Creates the key if it doesn't exist.")
+        .syntax("key:key member..."),
     CommandSpec::new(G, "scard", 2, READONLY | FAST, Keys::range(1, 1, 1), scard)
-        .summary("Returns the number of members in a set."),
+        .summary("Returns the number of members in a set.")
+        .syntax("key:key"),
     CommandSpec::new(G, "sdiff", -2, READONLY, Keys::range(1, -1, 1), sdiff)
-        .summary("Returns the difference of multiple sets."),
+        .summary("Returns the difference of multiple sets.")
+        .syntax("key:key..."),
     CommandSpec::new(G, "sdiffstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), sdiffstore)
-        .summary("Stores the difference of multiple sets in a key."),
+        .summary("Stores the difference of multiple sets in a key.")
+        .syntax("destination:key key:key1..."),
     CommandSpec::new(G, "sinter", -2, READONLY, Keys::range(1, -1, 1), sinter)
-        .summary("Returns the intersect of multiple sets."),
+        .summary("Returns the intersect of multiple sets.")
+        .syntax("key:key..."),
     CommandSpec::new(
         G,
         "sintercard",
@@ -36,30 +41,42 @@ pub const COMMANDS: &[CommandSpec] = &[
         sintercard,
     )
     .since("7.0.0")
-    .summary("Returns the number of members of the intersect of multiple sets."),
+    .summary("Returns the number of members of the intersect of multiple sets.")
+        .syntax("numkeys:integer key:key... [LIMIT=limit:integer]"),
     CommandSpec::new(G, "sinterstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), sinterstore)
-        .summary("Stores the intersect of multiple sets in a key."),
+        .summary("Stores the intersect of multiple sets in a key.")
+        .syntax("destination:key key:key1..."),
     CommandSpec::new(G, "sismember", 3, READONLY | FAST, Keys::range(1, 1, 1), sismember)
-        .summary("Determines whether a member belongs to a set."),
-    CommandSpec::new(G, "smembers", 2, READONLY, Keys::range(1, 1, 1), smembers).summary("Returns all members of a set."),
+        .summary("Determines whether a member belongs to a set.")
+        .syntax("key:key member"),
+    CommandSpec::new(G, "smembers", 2, READONLY, Keys::range(1, 1, 1), smembers).summary("Returns all members of a set.")
+        .syntax("key:key"),
     CommandSpec::new(G, "smismember", -3, READONLY | FAST, Keys::range(1, 1, 1), smismember)
         .since("6.2.0")
-        .summary("Determines whether multiple members belong to a set."),
+        .summary("Determines whether multiple members belong to a set.")
+        .syntax("key:key member..."),
     CommandSpec::new(G, "smove", 4, WRITE | FAST, Keys::range(1, 2, 1), smove)
-        .summary("Moves a member from one set to another."),
+        .summary("Moves a member from one set to another.")
+        .syntax("source:key destination:key1 member"),
     CommandSpec::new(G, "spop", -2, WRITE | FAST, Keys::range(1, 1, 1), spop)
-        .summary("Returns one or more random members from a set after removing them. Deletes the set if the last member was popped."),
+        .summary("Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.")
+        .syntax("key:key [count:integer@3.2.0]"),
     CommandSpec::new(G, "srandmember", -2, READONLY, Keys::range(1, 1, 1), srandmember)
-        .summary("Get one or multiple random members from a set"),
+        .summary("Get one or multiple random members from a set")
+        .syntax("key:key [count:integer@2.6.0]"),
     CommandSpec::new(G, "srem", -3, WRITE | FAST, Keys::range(1, 1, 1), srem)
-        .summary("Removes one or more members from a set. Deletes the set if the last member was removed."),
+        .summary("Removes one or more members from a set. Deletes the set if the last member was removed.")
+        .syntax("key:key member..."),
     CommandSpec::new(G, "sscan", -3, READONLY, Keys::range(1, 1, 1), sscan)
         .since("2.8.0")
-        .summary("Iterates over members of a set."),
+        .summary("Iterates over members of a set.")
+        .syntax("key:key cursor:integer [MATCH=pattern:pattern] [COUNT=count:integer]"),
     CommandSpec::new(G, "sunion", -2, READONLY, Keys::range(1, -1, 1), sunion)
-        .summary("Returns the union of multiple sets."),
+        .summary("Returns the union of multiple sets.")
+        .syntax("key:key..."),
     CommandSpec::new(G, "sunionstore", -3, WRITE | DENYOOM, Keys::range(1, -1, 1), sunionstore)
-        .summary("Stores the union of multiple sets in a key."),
+        .summary("Stores the union of multiple sets in a key.")
+        .syntax("destination:key key:key1..."),
 ];
 
 /// SINTERCARD numkeys key [key ...]: the keys follow the count at argument 1.

@@ -27,7 +27,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         Keys::Movable { legacy: (1, 1, 1), find: sort_keys },
         sort,
     )
-    .summary("Sorts the elements in a list, a set, or a sorted set, optionally storing the result."),
+    .summary("Sorts the elements in a list, a set, or a sorted set, optionally storing the result.")
+        .syntax("key:key [BY=by-pattern{pattern}:pattern] LIMIT=[limit; offset:integer count:integer] [GET=get-pattern{pattern}:pattern+...] [order: ASC | DESC] [ALPHA=sorting:token] [STORE=destination:key2]"),
     CommandSpec::new(
         G,
         "sort_ro",
@@ -37,7 +38,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         sort_ro,
     )
     .since("7.0.0")
-    .summary("Returns the sorted elements of a list, a set, or a sorted set."),
+    .summary("Returns the sorted elements of a list, a set, or a sorted set.")
+        .syntax("key:key [BY=by-pattern{pattern}:pattern] LIMIT=[limit; offset:integer count:integer] [GET=get-pattern{pattern}:pattern+...] [order: ASC | DESC] [ALPHA=sorting:token]"),
 ];
 
 const SCORES_NOT_DOUBLE: CommandError =

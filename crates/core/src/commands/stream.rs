@@ -31,63 +31,84 @@ const G: Group = Group::Stream;
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "xack", -4, WRITE | FAST, Keys::range(1, 1, 1), xack)
-        .since("5.0.0").summary("Returns the number of messages that were successfully acknowledged by the consumer group member of a stream."),
+        .since("5.0.0").summary("Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.")
+        .syntax("key:key group ID..."),
     CommandSpec::new(G, "xadd", -5, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), xadd)
-        .since("5.0.0").summary("Appends a new message to a stream. Creates the key if it doesn't exist."),
+        .since("5.0.0").summary("Appends a new message to a stream. Creates the key if it doesn't exist.")
+        .syntax("key:key [NOMKSTREAM@6.2.0] [trim; {strategy: MAXLEN | MINID@6.2.0} [operator: ==equal:token | ~=approximately:token] threshold [LIMIT=count:integer@6.2.0]] {id-selector: *=auto-id:token | id} (data; field value)..."),
     CommandSpec::new(G, "xautoclaim", -6, WRITE | FAST, Keys::range(1, 1, 1), xautoclaim)
-        .since("6.2.0").summary("Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member."),
+        .since("6.2.0").summary("Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.")
+        .syntax("key:key group consumer min-idle-time start [COUNT=count:integer] [JUSTID]"),
     CommandSpec::new(G, "xclaim", -6, WRITE | FAST, Keys::range(1, 1, 1), xclaim)
-        .since("5.0.0").summary("Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member."),
+        .since("5.0.0").summary("Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.")
+        .syntax("key:key group consumer min-idle-time ID... [IDLE=ms:integer] [TIME=unix-time-milliseconds:unix-time] [RETRYCOUNT=count:integer] [FORCE] [JUSTID] [LASTID=lastid]"),
     CommandSpec::new(G, "xdel", -3, WRITE | FAST, Keys::range(1, 1, 1), xdel)
-        .since("5.0.0").summary("Returns the number of messages after removing them from a stream."),
+        .since("5.0.0").summary("Returns the number of messages after removing them from a stream.")
+        .syntax("key:key ID..."),
     CommandSpec::container(G, "xgroup", XGROUP_SUBCOMMANDS)
         .since("5.0.0").summary("A container for consumer groups commands."),
     CommandSpec::container(G, "xinfo", XINFO_SUBCOMMANDS)
         .since("5.0.0").summary("A container for stream introspection commands."),
     CommandSpec::new(G, "xlen", 2, READONLY | FAST, Keys::range(1, 1, 1), xlen)
-        .since("5.0.0").summary("Return the number of messages in a stream."),
+        .since("5.0.0").summary("Return the number of messages in a stream.")
+        .syntax("key:key"),
     CommandSpec::new(G, "xpending", -3, READONLY, Keys::range(1, 1, 1), xpending)
-        .since("5.0.0").summary("Returns the information and entries from a stream consumer group's pending entries list."),
+        .since("5.0.0").summary("Returns the information and entries from a stream consumer group's pending entries list.")
+        .syntax("key:key group [filters; [IDLE=min-idle-time:integer@6.2.0] start end count:integer [consumer]]"),
     CommandSpec::new(G, "xrange", -4, READONLY, Keys::range(1, 1, 1), xrange)
-        .since("5.0.0").summary("Returns the messages from a stream within a range of IDs."),
+        .since("5.0.0").summary("Returns the messages from a stream within a range of IDs.")
+        .syntax("key:key start end [COUNT=count:integer]"),
     CommandSpec::new(G, "xread", -4, BLOCKING | READONLY | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: xread_keys }, xread)
-        .since("5.0.0").summary("Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise."),
+        .since("5.0.0").summary("Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.")
+        .syntax("[COUNT=count:integer] [BLOCK=milliseconds:integer] STREAMS=(streams; key:key... ID...)"),
     CommandSpec::new(G, "xreadgroup", -7, BLOCKING | WRITE | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: xread_keys }, xreadgroup)
-        .since("5.0.0").summary("Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise."),
+        .since("5.0.0").summary("Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.")
+        .syntax("GROUP=(group-block; group consumer) [COUNT=count:integer] [BLOCK=milliseconds:integer] [NOACK] STREAMS=(streams; key:key... ID...)"),
     CommandSpec::new(G, "xrevrange", -4, READONLY, Keys::range(1, 1, 1), xrevrange)
-        .since("5.0.0").summary("Returns the messages from a stream within a range of IDs in reverse order."),
+        .since("5.0.0").summary("Returns the messages from a stream within a range of IDs in reverse order.")
+        .syntax("key:key end start [COUNT=count:integer]"),
     CommandSpec::new(G, "xsetid", -3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), xsetid)
-        .since("5.0.0").summary("An internal command for replicating stream values."),
+        .since("5.0.0").summary("An internal command for replicating stream values.")
+        .syntax("key:key last-id [ENTRIESADDED=entries-added:integer@7.0.0] [MAXDELETEDID=max-deleted-id@7.0.0]"),
     CommandSpec::new(G, "xtrim", -4, WRITE, Keys::range(1, 1, 1), xtrim)
-        .since("5.0.0").summary("Deletes messages from the beginning of a stream."),
+        .since("5.0.0").summary("Deletes messages from the beginning of a stream.")
+        .syntax("key:key (trim; {strategy: MAXLEN | MINID@6.2.0} [operator: ==equal:token | ~=approximately:token] threshold [LIMIT=count:integer@6.2.0])"),
 ];
 
 #[rustfmt::skip]
 const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "xgroup|create", -5, WRITE | DENYOOM, Keys::range(2, 2, 1), xgroup_create)
-        .since("5.0.0").summary("Creates a consumer group."),
+        .since("5.0.0").summary("Creates a consumer group.")
+        .syntax("key:key group {id-selector: id | $=new-id:token} [MKSTREAM] [ENTRIESREAD=entriesread{entries-read}:integer]"),
     CommandSpec::new(G, "xgroup|createconsumer", 5, WRITE | DENYOOM, Keys::range(2, 2, 1), xgroup_createconsumer)
-        .since("6.2.0").summary("Creates a consumer in a consumer group."),
+        .since("6.2.0").summary("Creates a consumer in a consumer group.")
+        .syntax("key:key group consumer"),
     CommandSpec::new(G, "xgroup|delconsumer", 5, WRITE, Keys::range(2, 2, 1), xgroup_delconsumer)
-        .since("5.0.0").summary("Deletes a consumer from a consumer group."),
+        .since("5.0.0").summary("Deletes a consumer from a consumer group.")
+        .syntax("key:key group consumer"),
     CommandSpec::new(G, "xgroup|destroy", 4, WRITE, Keys::range(2, 2, 1), xgroup_destroy)
-        .since("5.0.0").summary("Destroys a consumer group."),
+        .since("5.0.0").summary("Destroys a consumer group.")
+        .syntax("key:key group"),
     CommandSpec::new(G, "xgroup|help", 2, LOADING | STALE, Keys::None, xgroup_help)
         .since("5.0.0").summary("Returns helpful text about the different subcommands."),
     CommandSpec::new(G, "xgroup|setid", -5, WRITE, Keys::range(2, 2, 1), xgroup_setid)
-        .since("5.0.0").summary("Sets the last-delivered ID of a consumer group."),
+        .since("5.0.0").summary("Sets the last-delivered ID of a consumer group.")
+        .syntax("key:key group {id-selector: id | $=new-id:token} [ENTRIESREAD=entriesread{entries-read}:integer]"),
 ];
 
 #[rustfmt::skip]
 const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "xinfo|consumers", 4, READONLY, Keys::range(2, 2, 1), xinfo_consumers)
-        .since("5.0.0").summary("Returns a list of the consumers in a consumer group."),
+        .since("5.0.0").summary("Returns a list of the consumers in a consumer group.")
+        .syntax("key:key group"),
     CommandSpec::new(G, "xinfo|groups", 3, READONLY, Keys::range(2, 2, 1), xinfo_groups)
-        .since("5.0.0").summary("Returns a list of the consumer groups of a stream."),
+        .since("5.0.0").summary("Returns a list of the consumer groups of a stream.")
+        .syntax("key:key"),
     CommandSpec::new(G, "xinfo|help", 2, LOADING | STALE, Keys::None, xinfo_help)
         .since("5.0.0").summary("Returns helpful text about the different subcommands."),
     CommandSpec::new(G, "xinfo|stream", -3, READONLY, Keys::range(2, 2, 1), xinfo_stream)
-        .since("5.0.0").summary("Returns information about a stream."),
+        .since("5.0.0").summary("Returns information about a stream.")
+        .syntax("key:key [full-block; FULL [COUNT=count:integer]]"),
 ];
 
 /// The keys of XREAD/XREADGROUP: the first half of what follows `STREAMS`, found by skipping the

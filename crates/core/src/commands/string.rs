@@ -17,49 +17,71 @@ const G: Group = Group::String;
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "append", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), append)
-        .since("2.0.0").summary("Appends a string to the value of a key. Creates the key if it doesn't exist."),
+        .since("2.0.0").summary("Appends a string to the value of a key. Creates the key if it doesn't exist.")
+        .syntax("key:key value"),
     CommandSpec::new(G, "decr", 2, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), decr)
-        .summary("Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .summary("Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.")
+        .syntax("key:key"),
     CommandSpec::new(G, "decrby", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), decrby)
-        .summary("Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
+        .summary("Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.")
+        .syntax("key:key decrement:integer"),
     CommandSpec::new(G, "get", 2, READONLY | FAST, Keys::range(1, 1, 1), get)
-        .summary("Returns the string value of a key."),
+        .summary("Returns the string value of a key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "getdel", 2, WRITE | FAST, Keys::range(1, 1, 1), getdel)
-        .since("6.2.0").summary("Returns the string value of a key after deleting the key."),
+        .since("6.2.0").summary("Returns the string value of a key after deleting the key.")
+        .syntax("key:key"),
     CommandSpec::new(G, "getex", -2, WRITE | FAST, Keys::range(1, 1, 1), getex)
-        .since("6.2.0").summary("Returns the string value of a key after setting its expiration time."),
+        .since("6.2.0").summary("Returns the string value of a key after setting its expiration time.")
+        .syntax("key:key [expiration: EX=seconds:integer | PX=milliseconds:integer | EXAT=unix-time-seconds:unix-time | PXAT=unix-time-milliseconds:unix-time | PERSIST]"),
     CommandSpec::new(G, "getrange", 4, READONLY, Keys::range(1, 1, 1), getrange)
-        .since("2.4.0").summary("Returns a substring of the string stored at a key."),
+        .since("2.4.0").summary("Returns a substring of the string stored at a key.")
+        .syntax("key:key start:integer end:integer"),
     CommandSpec::new(G, "getset", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), getset)
-        .summary("Returns the previous string value of a key after setting it to a new value."),
+        .summary("Returns the previous string value of a key after setting it to a new value.")
+        .syntax("key:key value"),
     CommandSpec::new(G, "incr", 2, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), incr)
-        .summary("Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        .summary("Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.")
+        .syntax("key:key"),
     CommandSpec::new(G, "incrby", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), incrby)
-        .summary("Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+        .summary("Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.")
+        .syntax("key:key increment:integer"),
     CommandSpec::new(G, "incrbyfloat", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), incrbyfloat)
-        .since("2.6.0").summary("Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+        .since("2.6.0").summary("Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.")
+        .syntax("key:key increment:double"),
     CommandSpec::new(G, "lcs", -3, READONLY, Keys::range(1, 2, 1), lcs)
-        .since("7.0.0").summary("Finds the longest common substring."),
+        .since("7.0.0").summary("Finds the longest common substring.")
+        .syntax("key1:key key2:key [LEN] [IDX] [MINMATCHLEN=min-match-len:integer] [WITHMATCHLEN]"),
     CommandSpec::new(G, "mget", -2, READONLY | FAST, Keys::range(1, -1, 1), mget)
-        .summary("Atomically returns the string values of one or more keys."),
+        .summary("Atomically returns the string values of one or more keys.")
+        .syntax("key:key..."),
     CommandSpec::new(G, "mset", -3, WRITE | DENYOOM, Keys::range(1, -1, 2), mset)
-        .since("1.0.1").summary("Atomically creates or modifies the string values of one or more keys."),
+        .since("1.0.1").summary("Atomically creates or modifies the string values of one or more keys.")
+        .syntax("(data; key:key value)..."),
     CommandSpec::new(G, "msetnx", -3, WRITE | DENYOOM, Keys::range(1, -1, 2), msetnx)
-        .since("1.0.1").summary("Atomically modifies the string values of one or more keys only when all keys don't exist."),
+        .since("1.0.1").summary("Atomically modifies the string values of one or more keys only when all keys don't exist.")
+        .syntax("(data; key:key value)..."),
     CommandSpec::new(G, "psetex", 4, WRITE | DENYOOM, Keys::range(1, 1, 1), psetex)
-        .since("2.6.0").summary("Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist."),
+        .since("2.6.0").summary("Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.")
+        .syntax("key:key milliseconds:integer value"),
     CommandSpec::new(G, "set", -3, WRITE | DENYOOM, Keys::range(1, 1, 1), set)
-        .summary("Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
+        .summary("Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.")
+        .syntax("key:key value [condition: NX | XX]@2.6.12 [GET@6.2.0] [expiration: EX=seconds:integer@2.6.12 | PX=milliseconds:integer@2.6.12 | EXAT=unix-time-seconds:unix-time@6.2.0 | PXAT=unix-time-milliseconds:unix-time@6.2.0 | KEEPTTL@6.0.0]"),
     CommandSpec::new(G, "setex", 4, WRITE | DENYOOM, Keys::range(1, 1, 1), setex)
-        .since("2.0.0").summary("Sets the string value and expiration time of a key. Creates the key if it doesn't exist."),
+        .since("2.0.0").summary("Sets the string value and expiration time of a key. Creates the key if it doesn't exist.")
+        .syntax("key:key seconds:integer value"),
     CommandSpec::new(G, "setnx", 3, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), setnx)
-        .summary("Set the string value of a key only when the key doesn't exist."),
+        .summary("Set the string value of a key only when the key doesn't exist.")
+        .syntax("key:key value"),
     CommandSpec::new(G, "setrange", 4, WRITE | DENYOOM, Keys::range(1, 1, 1), setrange)
-        .since("2.2.0").summary("Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."),
+        .since("2.2.0").summary("Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.")
+        .syntax("key:key offset:integer value"),
     CommandSpec::new(G, "strlen", 2, READONLY | FAST, Keys::range(1, 1, 1), strlen)
-        .since("2.2.0").summary("Returns the length of a string value."),
+        .since("2.2.0").summary("Returns the length of a string value.")
+        .syntax("key:key"),
     CommandSpec::new(G, "substr", 4, READONLY, Keys::range(1, 1, 1), getrange)
-        .summary("Returns a substring from a string value."),
+        .summary("Returns a substring from a string value.")
+        .syntax("key:key start:integer end:integer"),
 ];
 
 // -- shared helpers --------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         watch,
     )
     .since("2.2.0")
-    .summary("Monitors changes to keys to determine the execution of a transaction."),
+    .summary("Monitors changes to keys to determine the execution of a transaction.")
+    .syntax("key:key..."),
 ];
 
 /// MULTI

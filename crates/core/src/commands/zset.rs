@@ -26,109 +26,144 @@ const G: Group = Group::SortedSet;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "bzmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_of_bzmpop }, bzmpop)
         .since("7.0.0")
-        .summary("Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped."),
+        .summary("Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.")
+        .syntax("timeout:double numkeys:integer key:key... {where: MIN | MAX} [COUNT=count:integer]"),
     CommandSpec::new(G, "bzpopmax", -3, WRITE | FAST | BLOCKING, Keys::range(1, -2, 1), bzpopmax)
         .since("5.0.0")
-        .summary("Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped."),
+        .summary("Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.")
+        .syntax("key:key... timeout:double"),
     CommandSpec::new(G, "bzpopmin", -3, WRITE | FAST | BLOCKING, Keys::range(1, -2, 1), bzpopmin)
         .since("5.0.0")
-        .summary("Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped."),
+        .summary("Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.")
+        .syntax("key:key... timeout:double"),
     CommandSpec::new(G, "zadd", -4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), zadd)
         .since("1.2.0")
-        .summary("Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist."),
+        .summary("Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.")
+        .syntax("key:key [condition: NX | XX]@3.0.2 [comparison: GT | LT]@6.2.0 [CH=change:token@3.0.2] [INCR=increment:token@3.0.2] (data; score:double member)..."),
     CommandSpec::new(G, "zcard", 2, READONLY | FAST, Keys::range(1, 1, 1), zcard)
         .since("1.2.0")
-        .summary("Returns the number of members in a sorted set."),
+        .summary("Returns the number of members in a sorted set.")
+        .syntax("key:key"),
     CommandSpec::new(G, "zcount", 4, READONLY | FAST, Keys::range(1, 1, 1), zcount)
         .since("2.0.0")
-        .summary("Returns the count of members in a sorted set that have scores within a range."),
+        .summary("Returns the count of members in a sorted set that have scores within a range.")
+        .syntax("key:key min:double max:double"),
     CommandSpec::new(G, "zdiff", -3, READONLY | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_after_numkeys_at_1 }, zdiff)
         .since("6.2.0")
-        .summary("Returns the difference between multiple sorted sets."),
+        .summary("Returns the difference between multiple sorted sets.")
+        .syntax("numkeys:integer key:key... [WITHSCORES]"),
     CommandSpec::new(G, "zdiffstore", -4, WRITE | DENYOOM | MOVABLEKEYS, Keys::Movable { legacy: (1, 1, 1), find: keys_of_store }, zdiffstore)
         .since("6.2.0")
-        .summary("Stores the difference of multiple sorted sets in a key."),
+        .summary("Stores the difference of multiple sorted sets in a key.")
+        .syntax("destination:key numkeys:integer key:key1..."),
     CommandSpec::new(G, "zincrby", 4, WRITE | DENYOOM | FAST, Keys::range(1, 1, 1), zincrby)
         .since("1.2.0")
-        .summary("Increments the score of a member in a sorted set."),
+        .summary("Increments the score of a member in a sorted set.")
+        .syntax("key:key increment:integer member"),
     CommandSpec::new(G, "zinter", -3, READONLY | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_after_numkeys_at_1 }, zinter)
         .since("6.2.0")
-        .summary("Returns the intersect of multiple sorted sets."),
+        .summary("Returns the intersect of multiple sorted sets.")
+        .syntax("numkeys:integer key:key... [WEIGHTS=weight:integer...] AGGREGATE=[aggregate: SUM | MIN | MAX] [WITHSCORES]"),
     CommandSpec::new(G, "zintercard", -3, READONLY | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_after_numkeys_at_1 }, zintercard)
         .since("7.0.0")
-        .summary("Returns the number of members of the intersect of multiple sorted sets."),
+        .summary("Returns the number of members of the intersect of multiple sorted sets.")
+        .syntax("numkeys:integer key:key... [LIMIT=limit:integer]"),
     CommandSpec::new(G, "zinterstore", -4, WRITE | DENYOOM | MOVABLEKEYS, Keys::Movable { legacy: (1, 1, 1), find: keys_of_store }, zinterstore)
         .since("2.0.0")
-        .summary("Stores the intersect of multiple sorted sets in a key."),
+        .summary("Stores the intersect of multiple sorted sets in a key.")
+        .syntax("destination:key numkeys:integer key:key1... [WEIGHTS=weight:integer...] AGGREGATE=[aggregate: SUM | MIN | MAX]"),
     CommandSpec::new(G, "zlexcount", 4, READONLY | FAST, Keys::range(1, 1, 1), zlexcount)
         .since("2.8.9")
-        .summary("Returns the number of members in a sorted set within a lexicographical range."),
+        .summary("Returns the number of members in a sorted set within a lexicographical range.")
+        .syntax("key:key min max"),
     CommandSpec::new(G, "zmpop", -4, WRITE | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_after_numkeys_at_1 }, zmpop)
         .since("7.0.0")
-        .summary("Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped."),
+        .summary("Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.")
+        .syntax("numkeys:integer key:key... {where: MIN | MAX} [COUNT=count:integer]"),
     CommandSpec::new(G, "zmscore", -3, READONLY | FAST, Keys::range(1, 1, 1), zmscore)
         .since("6.2.0")
-        .summary("Returns the score of one or more members in a sorted set."),
+        .summary("Returns the score of one or more members in a sorted set.")
+        .syntax("key:key member..."),
     CommandSpec::new(G, "zpopmax", -2, WRITE | FAST, Keys::range(1, 1, 1), zpopmax)
         .since("5.0.0")
-        .summary("Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped."),
+        .summary("Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.")
+        .syntax("key:key [count:integer]"),
     CommandSpec::new(G, "zpopmin", -2, WRITE | FAST, Keys::range(1, 1, 1), zpopmin)
         .since("5.0.0")
-        .summary("Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped."),
+        .summary("Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.")
+        .syntax("key:key [count:integer]"),
     CommandSpec::new(G, "zrandmember", -2, READONLY, Keys::range(1, 1, 1), zrandmember)
         .since("6.2.0")
-        .summary("Returns one or more random members from a sorted set."),
+        .summary("Returns one or more random members from a sorted set.")
+        .syntax("key:key [options; count:integer [WITHSCORES]]"),
     CommandSpec::new(G, "zrange", -4, READONLY, Keys::range(1, 1, 1), zrange)
         .since("1.2.0")
-        .summary("Returns members in a sorted set within a range of indexes."),
+        .summary("Returns members in a sorted set within a range of indexes.")
+        .syntax("key:key start stop [sortby: BYSCORE | BYLEX]@6.2.0 [REV@6.2.0] LIMIT=[limit; offset:integer count:integer]@6.2.0 [WITHSCORES]"),
     CommandSpec::new(G, "zrangebylex", -4, READONLY, Keys::range(1, 1, 1), zrangebylex)
         .since("2.8.9")
-        .summary("Returns members in a sorted set within a lexicographical range."),
+        .summary("Returns members in a sorted set within a lexicographical range.")
+        .syntax("key:key min max LIMIT=[limit; offset:integer count:integer]"),
     CommandSpec::new(G, "zrangebyscore", -4, READONLY, Keys::range(1, 1, 1), zrangebyscore)
         .since("1.0.5")
-        .summary("Returns members in a sorted set within a range of scores."),
+        .summary("Returns members in a sorted set within a range of scores.")
+        .syntax("key:key min:double max:double [WITHSCORES@2.0.0] LIMIT=[limit; offset:integer count:integer]"),
     CommandSpec::new(G, "zrangestore", -5, WRITE | DENYOOM, Keys::range(1, 2, 1), zrangestore)
         .since("6.2.0")
-        .summary("Stores a range of members from sorted set in a key."),
+        .summary("Stores a range of members from sorted set in a key.")
+        .syntax("dst:key src:key1 min max [sortby: BYSCORE | BYLEX] [REV] LIMIT=[limit; offset:integer count:integer]"),
     CommandSpec::new(G, "zrank", -3, READONLY | FAST, Keys::range(1, 1, 1), zrank)
         .since("2.0.0")
-        .summary("Returns the index of a member in a sorted set ordered by ascending scores."),
+        .summary("Returns the index of a member in a sorted set ordered by ascending scores.")
+        .syntax("key:key member [WITHSCORE]"),
     CommandSpec::new(G, "zrem", -3, WRITE | FAST, Keys::range(1, 1, 1), zrem)
         .since("1.2.0")
-        .summary("Removes one or more members from a sorted set. Deletes the sorted set if all members were removed."),
+        .summary("Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.")
+        .syntax("key:key member..."),
     CommandSpec::new(G, "zremrangebylex", 4, WRITE, Keys::range(1, 1, 1), zremrangebylex)
         .since("2.8.9")
-        .summary("Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed."),
+        .summary("Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.")
+        .syntax("key:key min max"),
     CommandSpec::new(G, "zremrangebyrank", 4, WRITE, Keys::range(1, 1, 1), zremrangebyrank)
         .since("2.0.0")
-        .summary("Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed."),
+        .summary("Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.")
+        .syntax("key:key start:integer stop:integer"),
     CommandSpec::new(G, "zremrangebyscore", 4, WRITE, Keys::range(1, 1, 1), zremrangebyscore)
         .since("1.2.0")
-        .summary("Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed."),
+        .summary("Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.")
+        .syntax("key:key min:double max:double"),
     CommandSpec::new(G, "zrevrange", -4, READONLY, Keys::range(1, 1, 1), zrevrange)
         .since("1.2.0")
-        .summary("Returns members in a sorted set within a range of indexes in reverse order."),
+        .summary("Returns members in a sorted set within a range of indexes in reverse order.")
+        .syntax("key:key start:integer stop:integer [WITHSCORES]"),
     CommandSpec::new(G, "zrevrangebylex", -4, READONLY, Keys::range(1, 1, 1), zrevrangebylex)
         .since("2.8.9")
-        .summary("Returns members in a sorted set within a lexicographical range in reverse order."),
+        .summary("Returns members in a sorted set within a lexicographical range in reverse order.")
+        .syntax("key:key max min LIMIT=[limit; offset:integer count:integer]"),
     CommandSpec::new(G, "zrevrangebyscore", -4, READONLY, Keys::range(1, 1, 1), zrevrangebyscore)
         .since("2.2.0")
-        .summary("Returns members in a sorted set within a range of scores in reverse order."),
+        .summary("Returns members in a sorted set within a range of scores in reverse order.")
+        .syntax("key:key max:double min:double [WITHSCORES] LIMIT=[limit; offset:integer count:integer]"),
     CommandSpec::new(G, "zrevrank", -3, READONLY | FAST, Keys::range(1, 1, 1), zrevrank)
         .since("2.0.0")
-        .summary("Returns the index of a member in a sorted set ordered by descending scores."),
+        .summary("Returns the index of a member in a sorted set ordered by descending scores.")
+        .syntax("key:key member [WITHSCORE]"),
     CommandSpec::new(G, "zscan", -3, READONLY, Keys::range(1, 1, 1), zscan)
         .since("2.8.0")
-        .summary("Iterates over members and scores of a sorted set."),
+        .summary("Iterates over members and scores of a sorted set.")
+        .syntax("key:key cursor:integer [MATCH=pattern:pattern] [COUNT=count:integer] [NOSCORES]"),
     CommandSpec::new(G, "zscore", 3, READONLY | FAST, Keys::range(1, 1, 1), zscore)
         .since("1.2.0")
-        .summary("Returns the score of a member in a sorted set."),
+        .summary("Returns the score of a member in a sorted set.")
+        .syntax("key:key member"),
     CommandSpec::new(G, "zunion", -3, READONLY | MOVABLEKEYS, Keys::Movable { legacy: (0, 0, 0), find: keys_after_numkeys_at_1 }, zunion)
         .since("6.2.0")
-        .summary("Returns the union of multiple sorted sets."),
+        .summary("Returns the union of multiple sorted sets.")
+        .syntax("numkeys:integer key:key... [WEIGHTS=weight:integer...] AGGREGATE=[aggregate: SUM | MIN | MAX] [WITHSCORES]"),
     CommandSpec::new(G, "zunionstore", -4, WRITE | DENYOOM | MOVABLEKEYS, Keys::Movable { legacy: (1, 1, 1), find: keys_of_store }, zunionstore)
         .since("2.0.0")
-        .summary("Stores the union of multiple sorted sets in a key."),
+        .summary("Stores the union of multiple sorted sets in a key.")
+        .syntax("destination:key numkeys:integer key:key1... [WEIGHTS=weight:integer...] AGGREGATE=[aggregate: SUM | MIN | MAX]"),
 ];
 
 // -- key positions of the numkeys commands ------------------------------------------------------------

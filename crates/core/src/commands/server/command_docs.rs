@@ -24,6 +24,7 @@ pub const COMMAND: CommandSpec = CommandSpec {
     group: G,
     since: "2.8.13",
     summary: "Returns detailed information about all commands.",
+    syntax: "",
     acl_categories: crate::acl::categories::of("command", LOADING | STALE),
     handler: Some(command),
     subcommands: SUBCOMMANDS,
@@ -35,22 +36,27 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Returns a count of commands."),
     CommandSpec::new(G, "command|docs", -2, LOADING | STALE, Keys::None, command_docs)
         .since("7.0.0")
-        .summary("Returns documentary information about one, multiple or all commands."),
+        .summary("Returns documentary information about one, multiple or all commands.")
+        .syntax("[command-name...]"),
     CommandSpec::new(G, "command|getkeys", -3, LOADING | STALE, Keys::None, command_getkeys)
         .since("2.8.13")
-        .summary("Extracts the key names from an arbitrary command."),
+        .summary("Extracts the key names from an arbitrary command.")
+        .syntax("command [arg...]"),
     CommandSpec::new(G, "command|getkeysandflags", -3, LOADING | STALE, Keys::None, command_getkeysandflags)
         .since("7.0.0")
-        .summary("Extracts the key names and access flags for an arbitrary command."),
+        .summary("Extracts the key names and access flags for an arbitrary command.")
+        .syntax("command [arg...]"),
     CommandSpec::new(G, "command|help", 2, LOADING | STALE, Keys::None, command_help)
         .since("5.0.0")
         .summary("Returns helpful text about the different subcommands."),
     CommandSpec::new(G, "command|info", -2, LOADING | STALE, Keys::None, command_info)
         .since("2.8.13")
-        .summary("Returns information about one, multiple or all commands."),
+        .summary("Returns information about one, multiple or all commands.")
+        .syntax("[command-name...]"),
     CommandSpec::new(G, "command|list", -2, LOADING | STALE, Keys::None, command_list)
         .since("7.0.0")
-        .summary("Returns a list of command names."),
+        .summary("Returns a list of command names.")
+        .syntax("FILTERBY=[filterby: MODULE=module-name | ACLCAT=category | PATTERN=pattern:pattern]"),
 ];
 
 // -- ACL categories --------------------------------------------------------------------------------
@@ -425,8 +431,8 @@ pub fn info_reply(spec: &CommandSpec) -> Reply {
     ])
 }
 
-/// COMMAND DOCS's map for one command: summary, since, group (and subcommands). Argument
-/// descriptions are left out rather than made up.
+/// COMMAND DOCS's map for one command: summary, since, group, arguments (from the row's syntax string)
+/// and subcommands. Complexity and history are not kept in the table.
 fn docs_reply(spec: &CommandSpec) -> Reply {
     let mut doc = Vec::new();
     if !spec.summary.is_empty() {
@@ -434,6 +440,11 @@ fn docs_reply(spec: &CommandSpec) -> Reply {
     }
     doc.push(("since", Reply::bulk(spec.since)));
     doc.push(("group", Reply::bulk(spec.group.name())));
+    if !spec.syntax.is_empty() {
+        // Every row's string parses (a test checks them all), so an error here cannot happen.
+        let args = super::syntax::parse(spec.syntax).unwrap_or_default();
+        doc.push(("arguments", super::syntax::docs_reply(&args)));
+    }
     if !spec.subcommands.is_empty() {
         doc.push((
             "subcommands",

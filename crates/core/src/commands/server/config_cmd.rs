@@ -16,7 +16,8 @@ const G: Group = Group::Server;
 pub const SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "config|get", -3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, config_get)
         .since("2.0.0")
-        .summary("Returns the effective values of configuration parameters."),
+        .summary("Returns the effective values of configuration parameters.")
+        .syntax("parameter..."),
     CommandSpec::new(G, "config|help", 2, LOADING | STALE, Keys::None, config_help)
         .since("5.0.0")
         .summary("Returns helpful text about the different subcommands."),
@@ -28,7 +29,8 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Persists the effective configuration to file."),
     CommandSpec::new(G, "config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, config_set)
         .since("2.0.0")
-        .summary("Sets configuration parameters in-flight."),
+        .summary("Sets configuration parameters in-flight.")
+        .syntax("(data; parameter value)..."),
 ];
 
 /// CONFIG GET parameter [parameter ...]

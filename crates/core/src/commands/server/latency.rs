@@ -100,22 +100,26 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Returns a human-readable latency analysis report."),
     CommandSpec::new(G, "latency|graph", 3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, latency_graph)
         .since("2.8.13")
-        .summary("Returns a latency graph for an event."),
+        .summary("Returns a latency graph for an event.")
+        .syntax("event"),
     CommandSpec::new(G, "latency|help", 2, LOADING | STALE, Keys::None, latency_help)
         .since("2.8.13")
         .summary("Returns helpful text about the different subcommands."),
     CommandSpec::new(G, "latency|histogram", -2, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, latency_histogram)
         .since("7.0.0")
-        .summary("Returns the cumulative distribution of latencies of a subset or all commands."),
+        .summary("Returns the cumulative distribution of latencies of a subset or all commands.")
+        .syntax("[COMMAND...]"),
     CommandSpec::new(G, "latency|history", 3, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, latency_history)
         .since("2.8.13")
-        .summary("Returns timestamp-latency samples for an event."),
+        .summary("Returns timestamp-latency samples for an event.")
+        .syntax("event"),
     CommandSpec::new(G, "latency|latest", 2, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, latency_latest)
         .since("2.8.13")
         .summary("Returns the latest latency samples for all events."),
     CommandSpec::new(G, "latency|reset", -2, ADMIN | NOSCRIPT | LOADING | STALE, Keys::None, latency_reset)
         .since("2.8.13")
-        .summary("Resets the latency data for one or more events."),
+        .summary("Resets the latency data for one or more events.")
+        .syntax("[event...]"),
 ];
 
 /// LATENCY HISTORY event

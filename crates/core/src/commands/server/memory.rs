@@ -191,7 +191,8 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         .summary("Returns details about memory usage."),
     CommandSpec::new(G, "memory|usage", -3, READONLY, Keys::range(2, 2, 1), memory_usage)
         .since("4.0.0")
-        .summary("Estimates the memory usage of a key."),
+        .summary("Estimates the memory usage of a key.")
+        .syntax("key:key [SAMPLES=count:integer]"),
 ];
 
 /// MEMORY USAGE key [SAMPLES count]: every element is counted, whatever the sample count.

@@ -98,7 +98,8 @@ const G: Group = Group::Server;
 pub const SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new(G, "slowlog|get", -2, ADMIN | LOADING | STALE, Keys::None, slowlog_get)
         .since("2.2.12")
-        .summary("Returns the slow log's entries."),
+        .summary("Returns the slow log's entries.")
+        .syntax("[count:integer]"),
     CommandSpec::new(G, "slowlog|help", 2, LOADING | STALE, Keys::None, slowlog_help)
         .since("6.2.0")
         .summary("Show helpful text about the different subcommands"),
