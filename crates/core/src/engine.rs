@@ -183,6 +183,12 @@ impl Engine {
         self.clients.get_mut(&id).map(|c| std::mem::take(&mut c.out)).unwrap_or_default()
     }
 
+    /// The bytes queued for a client, for a host that writes them from here and clears the buffer
+    /// (keeping its allocation for the next replies).
+    pub fn output_mut(&mut self, id: ClientId) -> Option<&mut Vec<u8>> {
+        self.clients.get_mut(&id).map(|c| &mut c.out).filter(|out| !out.is_empty())
+    }
+
     /// Takes the replies queued for a client in [`crate::client::OutputMode::Values`].
     pub fn take_output_values(&mut self, id: ClientId) -> Vec<Reply> {
         self.clients.get_mut(&id).map(|c| std::mem::take(&mut c.out_values)).unwrap_or_default()

@@ -22,4 +22,5 @@ pub mod log;
 pub mod output_limit;
 pub mod persistence;
 pub mod server;
+pub mod signal;
 pub mod tls;

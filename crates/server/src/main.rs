@@ -41,9 +41,13 @@ fn main() {
         notice!("Configuration loaded");
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let local = tokio::task::LocalSet::new();
-    let code = local.block_on(&runtime, async move {
+    // A LocalRuntime rather than a LocalSet on a current-thread runtime: a LocalSet woken by the reactor
+    // wakes the runtime through its eventfd, one write and one more epoll_wait per round.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build_local(Default::default())
+        .expect("tokio runtime");
+    let code = runtime.block_on(async move {
         let port = config.port as u16;
         notice!("Running mode=standalone, port={port}.");
         let listening = match listen::listen_all(&config).await {
@@ -98,6 +102,7 @@ fn main() {
         }
         listen::log_ready(&listening);
         tokio::task::spawn_local(srv.clone().cron_loop());
+        tokio::task::spawn_local(srv.clone().flush_loop());
         loop {
             let signal = tokio::select! {
                 s = wait_for_shutdown_signal() => s,

@@ -1,24 +1,32 @@
 //! The TCP server: accepts connections, feeds each connection's parsed commands to the engine in batches,
 //! and writes replies back in batches.
 //!
-//! Everything runs on one thread (a tokio `LocalSet`), as Valkey's main thread does: the engine sits in
+//! Everything runs on one thread (a tokio `LocalRuntime`), as Valkey's main thread does: the engine sits in
 //! a `RefCell` that a connection borrows for a whole batch of pipelined commands and releases before it
-//! awaits the socket. No locks, no channels; a write to another client's output (pub/sub, a blocked
-//! client served) wakes that client's task through its `Notify`.
+//! awaits the socket. No locks, no channels.
+//!
+//! Replies go out once per round, as Valkey writes them in `beforeSleep`: a connection that ran commands,
+//! and a client that got output from someone else's command (pub/sub, a blocked client served), joins
+//! the flush list, and the flusher task, woken once by the first of them, runs after every connection
+//! the reactor found ready and writes each one's output. Only output the socket cannot take at once goes
+//! back to the connection's own task, which waits for room.
 
 use crate::clock::SystemClock;
 use crate::listen::{Listener, Peer, Stream};
+use crate::signal::Signal;
 use crate::{notice, verbose, warning};
 use bytes::{Buf, BytesMut};
 use ferrokey_core::client::{ClientId, ConnInfo, OutputMode};
 use ferrokey_core::config::Config;
 use ferrokey_core::resp::{CommandDecoder, DecodeLimits};
 use ferrokey_core::Engine;
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::poll_fn;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 /// Bytes read per socket read, as Valkey's PROTO_IOBUF_LEN.
 const READ_CHUNK: usize = 16 * 1024;
@@ -28,10 +36,13 @@ pub struct Server {
     /// Every connection, shared between its task and whoever must reach its socket while that task
     /// waits (the busy-script host).
     conns: RefCell<HashMap<ClientId, Rc<Conn>>>,
+    /// Connections with output to write this round, and the flusher's wake-up.
+    to_flush: RefCell<Vec<Rc<Conn>>>,
+    flush_due: Signal,
     /// Wakes the cron task early (a client blocked with a timeout sooner than the next tick).
-    timers: Notify,
+    timers: Signal,
     /// SHUTDOWN asked the process to exit.
-    shutdown: Notify,
+    shutdown: Signal,
 }
 
 /// One connection: its socket, what was read but not yet run, and its wake-up handle.
@@ -39,9 +50,13 @@ pub struct Conn {
     id: ClientId,
     stream: Stream,
     input: RefCell<Input>,
-    /// Output the engine queued that a non-blocking write could not take yet.
+    /// Output taken from the engine that the socket could not take yet; while it is not empty, only the
+    /// connection's task writes (so output stays in order).
     unsent: RefCell<Vec<u8>>,
-    wake: Notify,
+    /// In `Server::to_flush`.
+    queued: Cell<bool>,
+    /// The flusher (or a close) needs the task: output is waiting for room, or the client must go.
+    wake: Signal,
     /// What `client-output-buffer-limit` looks at.
     output: crate::output_limit::OutputState,
 }
@@ -51,21 +66,25 @@ struct Input {
     decoder: CommandDecoder,
     /// The peer closed its side, or the socket failed.
     eof: bool,
+    /// The last read filled the buffer's room: the socket may hold more.
+    more: bool,
 }
 
 impl Server {
     pub fn new(config: Config, seed: u64) -> Rc<Server> {
         Rc::new(Server {
             engine: RefCell::new(Engine::new(config, Box::new(SystemClock::new()), seed)),
-            conns: RefCell::new(HashMap::new()),
-            timers: Notify::new(),
-            shutdown: Notify::new(),
+            conns: RefCell::new(HashMap::default()),
+            to_flush: RefCell::new(Vec::new()),
+            flush_due: Signal::default(),
+            timers: Signal::default(),
+            shutdown: Signal::default(),
         })
     }
 
     /// Resolves when a client runs SHUTDOWN.
     pub async fn shutdown_requested(&self) {
-        self.shutdown.notified().await
+        self.shutdown.wait().await
     }
 
     /// Registers a new connection with the engine and starts its task; refuses it past `maxclients`,
@@ -91,9 +110,11 @@ impl Server {
                 buf: BytesMut::with_capacity(READ_CHUNK),
                 decoder: CommandDecoder::new(),
                 eof: false,
+                more: false,
             }),
             unsent: RefCell::new(Vec::new()),
-            wake: Notify::new(),
+            queued: Cell::new(false),
+            wake: Signal::default(),
             output: Default::default(),
         });
         self.conns.borrow_mut().insert(id, conn.clone());
@@ -105,25 +126,32 @@ impl Server {
     async fn serve(self: Rc<Self>, conn: Rc<Conn>) {
         let id = conn.id;
         loop {
-            tokio::select! {
-                biased;
-                _ = conn.wake.notified() => {}
-                r = conn.stream.readable() => {
-                    if r.is_err() {
-                        break;
-                    }
+            // Input, or the flusher's call: output that must wait for room, or a close.
+            let input = poll_fn(|cx| {
+                if conn.wake.poll_take(cx) {
+                    return Poll::Ready(Ok(false));
+                }
+                conn.stream.poll_read_ready(cx).map_ok(|()| true)
+            })
+            .await;
+            match input {
+                Err(_) => break,
+                Ok(true) => {
                     if self.read_and_run(&conn) {
                         break;
                     }
-                    // Let every other connection that is ready run its commands before replies go out,
-                    // as Valkey writes replies once per event-loop round: the peers wake once per round.
-                    tokio::task::yield_now().await;
+                    if !self.closing(&conn) {
+                        self.queue_flush(&conn);
+                        if conn.input.borrow().more {
+                            // A big pipeline: one chunk per turn, as Valkey reads, so the others run too.
+                            tokio::task::yield_now().await;
+                        }
+                        continue;
+                    }
                 }
+                Ok(false) => {}
             }
-            if self.flush(&conn).await.is_err() {
-                break;
-            }
-            if self.engine.borrow().should_close(id) || conn.input.borrow().eof {
+            if self.flush(&conn).await.is_err() || self.closing(&conn) {
                 break;
             }
         }
@@ -131,6 +159,38 @@ impl Server {
         let mut eng = self.engine.borrow_mut();
         eng.disconnect(id);
         self.wake_others(&mut eng, id);
+    }
+
+    /// The client asked to go (QUIT, CLIENT KILL, a protocol error ...), or closed its side.
+    fn closing(&self, conn: &Conn) -> bool {
+        self.engine.borrow().should_close(conn.id) || conn.input.borrow().eof
+    }
+
+    /// Puts a connection on this round's flush list; the first one wakes the flusher.
+    fn queue_flush(&self, conn: &Rc<Conn>) {
+        if conn.queued.replace(true) {
+            return;
+        }
+        let mut list = self.to_flush.borrow_mut();
+        if list.is_empty() {
+            self.flush_due.raise();
+        }
+        list.push(conn.clone());
+    }
+
+    /// The flusher task: once every connection the reactor woke has run its commands, writes their
+    /// output (Valkey's `handleClientsWithPendingWrites`).
+    pub async fn flush_loop(self: Rc<Self>) {
+        let mut batch = Vec::new();
+        loop {
+            self.flush_due.wait().await;
+            std::mem::swap(&mut batch, &mut *self.to_flush.borrow_mut());
+            let mut eng = self.engine.borrow_mut();
+            for conn in batch.drain(..) {
+                conn.queued.set(false);
+                write_now(&mut eng, &conn);
+            }
+        }
     }
 
     /// Reads what the socket has and runs every complete command. True when the peer is gone.
@@ -155,27 +215,32 @@ impl Server {
         false
     }
 
-    /// Writes everything queued for the connection.
+    /// Writes everything queued for the connection, waiting for room in the socket as long as needed.
     async fn flush(&self, conn: &Conn) -> std::io::Result<()> {
-        let out = self.engine.borrow_mut().take_output(conn.id);
-        let mut pending = std::mem::take(&mut *conn.unsent.borrow_mut());
-        if pending.is_empty() {
-            pending = out;
-        } else {
-            pending.extend_from_slice(&out);
-        }
-        let mut written = 0;
-        while written < pending.len() {
-            conn.output.unsent.set(pending.len() - written);
-            conn.stream.writable().await?;
-            match conn.stream.try_write(&pending[written..]) {
-                Ok(n) => written += n,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
+        loop {
+            {
+                let mut eng = self.engine.borrow_mut();
+                let mut unsent = conn.unsent.borrow_mut();
+                if let Some(out) = eng.output_mut(conn.id) {
+                    unsent.extend_from_slice(out);
+                    release_output(out);
+                }
+                while !unsent.is_empty() {
+                    match conn.stream.try_write(&unsent) {
+                        Ok(n) => {
+                            unsent.drain(..n);
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+                conn.output.unsent.set(unsent.len());
+                if unsent.is_empty() {
+                    return Ok(());
+                }
             }
+            poll_fn(|cx| conn.stream.poll_write_ready(cx)).await?;
         }
-        conn.output.unsent.set(0);
-        Ok(())
     }
 
     /// Runs every complete command in the read buffer, then wakes the clients that got output.
@@ -187,10 +252,10 @@ impl Server {
         self.enforce_output_limit(eng, id);
         self.wake_others(eng, id);
         if eng.blocking.blocked_count() > 0 {
-            self.timers.notify_one();
+            self.timers.raise();
         }
         if ferrokey_core::commands::server::take_shutdown(eng).is_some() {
-            self.shutdown.notify_one();
+            self.shutdown.raise();
         }
         // DEBUG SLEEP: the whole server stops, as Valkey's single thread does.
         let sleep_us = ferrokey_core::commands::server::take_host_sleep_us(eng);
@@ -239,16 +304,16 @@ impl Server {
 
     /// Wakes the tasks of clients that got output from someone else's command.
     fn wake_others(&self, eng: &mut Engine, me: ClientId) {
-        let woken = eng.take_woken();
-        if woken.is_empty() {
+        if eng.woken.is_empty() {
             return;
         }
+        let woken = eng.take_woken();
         let conns = self.conns.borrow();
         for id in woken {
             if id != me {
                 if let Some(n) = conns.get(&id) {
                     close_if_over_output_limit(eng, n);
-                    n.wake.notify_one();
+                    self.queue_flush(n);
                 }
             }
         }
@@ -281,7 +346,7 @@ impl Server {
             }
             tokio::select! {
                 _ = tokio::time::sleep_until(wake_at) => {}
-                _ = self.timers.notified() => continue,
+                _ = self.timers.wait() => continue,
             }
             let mut eng = self.engine.borrow_mut();
             if tokio::time::Instant::now() >= next_cron {
@@ -363,7 +428,10 @@ fn read_available(stream: &Stream, input: &mut Input) -> usize {
     if input.buf.capacity() - input.buf.len() < READ_CHUNK {
         input.buf.reserve(READ_CHUNK);
     }
-    match stream.try_read_buf(&mut input.buf) {
+    let room = input.buf.capacity() - input.buf.len();
+    let read = stream.read_into(&mut input.buf);
+    input.more = matches!(read, Ok(n) if n == room);
+    match read {
         Ok(0) => {
             input.eof = true;
             0
@@ -374,6 +442,45 @@ fn read_available(stream: &Stream, input: &mut Input) -> usize {
             input.eof = true;
             0
         }
+    }
+}
+
+/// Writes a connection's output now if the socket takes it; what it does not take waits in `unsent` for
+/// the connection's task, which is woken for it (and for a close).
+fn write_now(eng: &mut Engine, conn: &Conn) {
+    let closing = eng.should_close(conn.id);
+    if !conn.unsent.borrow().is_empty() {
+        // The task is waiting for room: it writes this output after what it holds.
+        conn.wake.raise();
+        return;
+    }
+    if let Some(out) = eng.output_mut(conn.id) {
+        let mut written = 0;
+        while written < out.len() {
+            match conn.stream.try_write(&out[written..]) {
+                Ok(n) => written += n,
+                // A write error is the task's to find again (and close on).
+                Err(_) => break,
+            }
+        }
+        if written < out.len() {
+            let mut unsent = conn.unsent.borrow_mut();
+            unsent.extend_from_slice(&out[written..]);
+            conn.output.unsent.set(unsent.len());
+            conn.wake.raise();
+        }
+        release_output(out);
+    }
+    if closing {
+        conn.wake.raise();
+    }
+}
+
+/// Empties a client's output buffer, keeping its allocation for the next replies unless it grew large.
+fn release_output(out: &mut Vec<u8>) {
+    out.clear();
+    if out.capacity() > READ_CHUNK {
+        *out = Vec::new();
     }
 }
 
