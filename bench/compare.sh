@@ -57,16 +57,24 @@ run() { # port pid test pipeline n
 }
 
 echo "# ferrokey (A, port $PA) vs redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v=') (B, port $PB)"
-echo "# $(nproc) CPUs, -c $CLIENTS -d 64 -r 100000, median of $ROUNDS alternating runs"
+echo "# $(nproc) CPUs, -c $CLIENTS -d 64 -r 100000, median of $ROUNDS runs in alternating order after a warm-up run"
 printf '%-8s %3s %12s %12s %7s %16s\n' test P "A rps" "B rps" "A/B" "cpu us/req A:B"
 SUMMARY=$(mktemp)
 for P in $PIPELINES; do
     n=$REQUESTS; [ "$P" -gt 1 ] && n=$((REQUESTS * 5))
     for t in $TESTS; do
         ra=(); rb=(); ca=(); cb=()
+        # A short unmeasured run on each first (the data set and the servers' memory warm), then rounds
+        # that alternate which server goes first, so a drift in the machine's load does not favour one.
+        run "$PA" "$PID_A" "$t" "$P" $((n / 5)) >/dev/null; run "$PB" "$PID_B" "$t" "$P" $((n / 5)) >/dev/null
         for ((i = 0; i < ROUNDS; i++)); do
-            read -r r c < <(run "$PA" "$PID_A" "$t" "$P" "$n"); ra+=("$r"); ca+=("$c")
-            read -r r c < <(run "$PB" "$PID_B" "$t" "$P" "$n"); rb+=("$r"); cb+=("$c")
+            for side in $( ((i % 2)) && echo "B A" || echo "A B"); do
+                if [ "$side" = A ]; then
+                    read -r r c < <(run "$PA" "$PID_A" "$t" "$P" "$n"); ra+=("$r"); ca+=("$c")
+                else
+                    read -r r c < <(run "$PB" "$PID_B" "$t" "$P" "$n"); rb+=("$r"); cb+=("$c")
+                fi
+            done
         done
         mA=$(printf '%s\n' "${ra[@]}" | median); mB=$(printf '%s\n' "${rb[@]}" | median)
         cA=$(printf '%s\n' "${ca[@]}" | median); cB=$(printf '%s\n' "${cb[@]}" | median)
