@@ -57,7 +57,8 @@ run() { # port pid test pipeline n
 }
 
 echo "# ferrokey (A, port $PA) vs redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v=') (B, port $PB)"
-echo "# $(nproc) CPUs, -c $CLIENTS -d 64 -r 100000, median of $ROUNDS runs in alternating order after a warm-up run"
+echo "# $(nproc) CPUs, -c $CLIENTS -d 64 -r 100000; $ROUNDS rounds after a warm-up run, each running both servers"
+echo "# back to back (in alternating order); rps: median of the rounds, A/B: median of the rounds' ratios"
 printf '%-8s %3s %12s %12s %7s %16s\n' test P "A rps" "B rps" "A/B" "cpu us/req A:B"
 SUMMARY=$(mktemp)
 for P in $PIPELINES; do
@@ -78,7 +79,11 @@ for P in $PIPELINES; do
         done
         mA=$(printf '%s\n' "${ra[@]}" | median); mB=$(printf '%s\n' "${rb[@]}" | median)
         cA=$(printf '%s\n' "${ca[@]}" | median); cB=$(printf '%s\n' "${cb[@]}" | median)
-        ratio=$(awk -v a="$mA" -v b="$mB" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }')
+        # The ratio is the median of each round's ratio: a round runs both servers back to back, so a
+        # change in the machine's load between rounds cancels out.
+        ratio=$(for ((i = 0; i < ROUNDS; i++)); do
+            awk -v a="${ra[i]}" -v b="${rb[i]}" 'BEGIN{ if (b > 0) print a/b }'
+        done | median | awk '{printf "%.2f", $1}')
         printf '%-8s %3s %12.0f %12.0f %7s %16s\n' "$t" "$P" "$mA" "$mB" "$ratio" "$cA:$cB"
         echo "$ratio $t P=$P" >>"$SUMMARY"
         redis-cli -p "$PA" flushall >/dev/null; redis-cli -p "$PB" flushall >/dev/null
